@@ -1,0 +1,642 @@
+//! Matching one parsed file against the registry: one traversal collects bindings and
+//! candidate nodes, then each candidate is checked against the rules indexed for it.
+
+mod literal;
+mod scope;
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use tree_sitter::{Node, Parser, Point, QueryCursor, StreamingIterator, Tree};
+
+use crate::finding::Finding;
+use crate::lang::{Family, Language};
+use crate::rules::{PathPattern, Registry, RuleIdx, Seg, Vendor};
+use crate::source::char_column;
+use literal::{is_string, key_text, string_value};
+use scope::{Attribution, Resolved, Scope};
+
+pub use scope::url_host;
+
+/// What one file produced.
+#[derive(Debug, Default)]
+pub struct FileAnalysis {
+    pub findings: Vec<Finding>,
+    /// The tree had syntax errors; matching ran on the recovered tree.
+    pub syntax_errors: bool,
+}
+
+/// Parses and analyzes source text in memory (tests, `explain`, rule examples).
+pub fn analyze_source(src: &str, lang: Language, reg: &Registry) -> FileAnalysis {
+    let mut parser = Parser::new();
+    if parser.set_language(&lang.grammar()).is_err() {
+        return FileAnalysis::default();
+    }
+    match parser.parse(src, None) {
+        Some(tree) => analyze_tree(&tree, src, lang, reg, ""),
+        None => FileAnalysis::default(),
+    }
+}
+
+/// One rule matched at one node, before it becomes a `Finding`.
+struct Hit {
+    rule: RuleIdx,
+    vendor: Vendor,
+    range: Range<usize>,
+    start: Point,
+    end: Point,
+    matched: Option<String>,
+    via: Option<String>,
+}
+
+struct Analyzer<'t, 'r> {
+    src: &'t str,
+    lang: Language,
+    fam: Family,
+    reg: &'r Registry,
+    scope: Scope<'t, 'r>,
+    hits: Vec<Hit>,
+    /// Hits from `?`-rooted patterns: kept only if the file uses that vendor's SDK.
+    deferred: Vec<Hit>,
+    /// Byte ranges of secrets, masked in every snippet of the file.
+    secrets: Vec<Range<usize>>,
+}
+
+pub fn analyze_tree(tree: &Tree, src: &str, lang: Language, reg: &Registry, path: &str) -> FileAnalysis {
+    let fam = lang.family();
+    let mut a = Analyzer {
+        src,
+        lang,
+        fam,
+        reg,
+        scope: Scope::new(src, fam, reg),
+        hits: Vec::new(),
+        deferred: Vec::new(),
+        secrets: Vec::new(),
+    };
+    let mut calls = Vec::new();
+    let mut members = Vec::new();
+    let mut subscripts = Vec::new();
+
+    // One pre-order traversal with a cursor (no recursion: deep trees cannot overflow the stack).
+    let mut cursor = tree.walk();
+    'walk: loop {
+        let node = cursor.node();
+        a.scope.collect(node);
+        match node.kind() {
+            "call" | "call_expression" | "new_expression" => calls.push(node),
+            "attribute" | "member_expression" => {
+                if a.is_member_candidate(node) {
+                    members.push(node);
+                }
+            }
+            "subscript" | "subscript_expression" => subscripts.push(node),
+            "dictionary" | "object" => a.match_shapes(node),
+            "variable_declarator" => a.match_env_destructuring(node),
+            _ if is_string(node, fam) => a.match_string(node),
+            _ => {}
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    a.scope.finish();
+
+    for call in &calls {
+        if fam == Family::Js {
+            if let Some(module) = a.scope.js_loaded_module(*call) {
+                a.scope.imports.push(scope::Import { node: *call, module });
+            }
+        }
+    }
+    a.match_imports();
+    for call in calls {
+        a.match_call(call);
+    }
+    for m in members {
+        a.match_member(m);
+    }
+    for s in subscripts {
+        a.match_env_subscript(s);
+    }
+    a.match_queries(tree);
+    a.keep_deferred();
+
+    let syntax_errors = tree.root_node().has_error();
+    let findings = a.into_findings(path);
+    FileAnalysis {
+        findings,
+        syntax_errors,
+    }
+}
+
+impl<'t, 'r> Analyzer<'t, 'r> {
+    fn text(&self, node: Node<'t>) -> &'t str {
+        node.utf8_text(self.src.as_bytes()).unwrap_or("")
+    }
+
+    fn applies(&self, rule: RuleIdx) -> bool {
+        self.reg.rules[rule].applies_to(self.lang)
+    }
+
+    fn hit(&self, rule: RuleIdx, node: Node<'t>, matched: Option<String>) -> Hit {
+        Hit {
+            rule,
+            vendor: self.reg.rules[rule].vendor,
+            range: node.byte_range(),
+            start: node.start_position(),
+            end: node.end_position(),
+            matched,
+            via: None,
+        }
+    }
+
+    fn match_imports(&mut self) {
+        let mut hits = Vec::new();
+        for imp in &self.scope.imports {
+            for (ri, pat) in &self.reg.imports {
+                if self.applies(*ri) && pat.matches(&imp.module) {
+                    hits.push(self.hit(*ri, imp.node, None));
+                }
+            }
+        }
+        self.hits.extend(hits);
+    }
+
+    fn match_call(&mut self, call: Node<'t>) {
+        let Some(resolved) = self.scope.resolve(call) else { return };
+        let callee = &resolved.segs[..resolved.segs.len().saturating_sub(1)];
+        if self.fam == Family::Python && is_env_getter(callee) {
+            let first = call.child_by_field_name("arguments").and_then(|a| a.named_child(0));
+            if let Some(var) = first.and_then(|n| self.exact_string(n)) {
+                self.match_env_name(&var, call);
+            }
+        }
+        let reg = self.reg;
+        let by_root = match callee.first() {
+            Some(Seg::Name(root)) => reg.calls_by_root.get(&**root),
+            _ => None,
+        };
+        let unknown_root = matches!(callee.first(), Some(Seg::Unknown(_)));
+        let unknown = reg.calls_unknown.iter().filter(|(_, _, key)| {
+            unknown_root && callee.iter().any(|s| matches!(s, Seg::Name(n) if **n == **key))
+        });
+        let candidates: Vec<(RuleIdx, &PathPattern)> = by_root
+            .into_iter()
+            .flatten()
+            .chain(reg.calls_any.iter())
+            .map(|(ri, p)| (*ri, p))
+            .chain(unknown.map(|(ri, p, _)| (*ri, p)))
+            .collect();
+        for (ri, pat) in candidates {
+            if !self.applies(ri) || !pat.matches(callee) {
+                continue;
+            }
+            let rule = &reg.rules[ri];
+            let Some((vendor, via)) = attribute(&resolved, rule.vendor) else { continue };
+            let mut hits = Vec::new();
+            if rule.matcher.args.is_empty() {
+                hits.push(self.hit(ri, call, None));
+            } else if let Some(args) = call.child_by_field_name("arguments") {
+                for arg in self.named_args(args, &rule.matcher.args) {
+                    hits.push(self.hit(ri, arg, None));
+                }
+            }
+            for mut h in hits {
+                h.vendor = vendor;
+                h.via.clone_from(&via);
+                if pat.is_unknown_rooted() {
+                    self.deferred.push(h);
+                } else {
+                    self.hits.push(h);
+                }
+            }
+        }
+    }
+
+    /// Keyword arguments (Python) and top-level option keys (JS) of a call named in `names`.
+    fn named_args(&self, args: Node<'t>, names: &[String]) -> Vec<Node<'t>> {
+        let mut out = Vec::new();
+        let mut c = args.walk();
+        for arg in args.named_children(&mut c) {
+            match arg.kind() {
+                "keyword_argument" => {
+                    if let Some(n) = arg.child_by_field_name("name") {
+                        if names.iter().any(|x| x == self.text(n)) {
+                            out.push(arg);
+                        }
+                    }
+                }
+                "object" => {
+                    let mut c2 = arg.walk();
+                    for pair in arg.named_children(&mut c2) {
+                        let key = match pair.kind() {
+                            "pair" => pair.child_by_field_name("key").and_then(|k| key_text(k, self.src, self.fam)),
+                            "shorthand_property_identifier" => Some(self.text(pair).to_string()),
+                            _ => None,
+                        };
+                        if key.is_some_and(|k| names.contains(&k)) {
+                            out.push(pair);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn is_member_candidate(&self, node: Node<'t>) -> bool {
+        let prop = match self.fam {
+            Family::Python => node.child_by_field_name("attribute"),
+            Family::Js => node.child_by_field_name("property"),
+        };
+        let Some(prop) = prop else { return false };
+        if self.reg.members_by_name.contains_key(self.text(prop)) {
+            return true;
+        }
+        // `process.env.NAME` / `import.meta.env.NAME`
+        self.fam == Family::Js
+            && node
+                .child_by_field_name("object")
+                .is_some_and(|o| o.kind() == "member_expression" && o.child_by_field_name("property").is_some_and(|p| self.text(p) == "env"))
+    }
+
+    fn match_member(&mut self, node: Node<'t>) {
+        let prop = match self.fam {
+            Family::Python => node.child_by_field_name("attribute"),
+            Family::Js => node.child_by_field_name("property"),
+        };
+        let Some(prop) = prop else { return };
+        let name = self.text(prop);
+        if self.fam == Family::Js {
+            if let Some(obj) = node.child_by_field_name("object") {
+                if self.is_env_object(obj) {
+                    self.match_env_name(name, node);
+                }
+            }
+        }
+        let reg = self.reg;
+        let Some(patterns) = reg.members_by_name.get(name) else { return };
+        let Some(resolved) = self.scope.resolve(node) else { return };
+        for (ri, pat) in patterns {
+            if !self.applies(*ri) || !pat.matches(&resolved.segs) {
+                continue;
+            }
+            let Some((vendor, via)) = attribute(&resolved, reg.rules[*ri].vendor) else { continue };
+            let mut h = self.hit(*ri, node, None);
+            h.vendor = vendor;
+            h.via = via;
+            if pat.is_unknown_rooted() {
+                self.deferred.push(h);
+            } else {
+                self.hits.push(h);
+            }
+        }
+    }
+
+    fn is_env_object(&mut self, obj: Node<'t>) -> bool {
+        if self.text(obj) == "import.meta.env" {
+            return true;
+        }
+        self.scope.resolve(obj).is_some_and(|r| is_env_map(&r.segs))
+    }
+
+    fn match_env_subscript(&mut self, node: Node<'t>) {
+        let (obj, key) = match self.fam {
+            Family::Python => (node.child_by_field_name("value"), node.child_by_field_name("subscript")),
+            Family::Js => (node.child_by_field_name("object"), node.child_by_field_name("index")),
+        };
+        let (Some(obj), Some(key)) = (obj, key) else { return };
+        let Some(var) = self.exact_string(key) else { return };
+        if self.is_env_object(obj) {
+            self.match_env_name(&var, node);
+        }
+    }
+
+    /// `const { OPENAI_API_KEY } = process.env`
+    fn match_env_destructuring(&mut self, node: Node<'t>) {
+        let (Some(pattern), Some(value)) = (node.child_by_field_name("name"), node.child_by_field_name("value")) else {
+            return;
+        };
+        if pattern.kind() != "object_pattern" || self.fam != Family::Js {
+            return;
+        }
+        let is_env = value.kind() == "member_expression"
+            && value.child_by_field_name("property").is_some_and(|p| self.text(p) == "env")
+            && value.child_by_field_name("object").is_some_and(|o| matches!(self.text(o), "process" | "import.meta"));
+        if !is_env {
+            return;
+        }
+        let mut c = pattern.walk();
+        let props: Vec<Node<'t>> = pattern.named_children(&mut c).collect();
+        for prop in props {
+            let key = match prop.kind() {
+                "shorthand_property_identifier_pattern" => Some(prop),
+                "pair_pattern" | "object_assignment_pattern" => {
+                    prop.child_by_field_name("key").or_else(|| prop.child_by_field_name("left"))
+                }
+                _ => None,
+            };
+            if let Some(k) = key.and_then(|k| key_text(k, self.src, self.fam).or_else(|| Some(self.text(k).to_string()))) {
+                self.match_env_name(&k, prop);
+            }
+        }
+    }
+
+    fn match_env_name(&mut self, var: &str, node: Node<'t>) {
+        let mut hits = Vec::new();
+        for (ri, pat) in &self.reg.env {
+            if self.applies(*ri) && pat.matches(var) {
+                hits.push(self.hit(*ri, node, Some(var.to_string())));
+            }
+        }
+        self.hits.extend(hits);
+    }
+
+    fn exact_string(&self, node: Node<'t>) -> Option<String> {
+        if !is_string(node, self.fam) {
+            return None;
+        }
+        string_value(node, self.src, self.fam).filter(|v| v.exact).map(|v| v.value)
+    }
+
+    fn match_string(&mut self, node: Node<'t>) {
+        if self.reg.string_rules.is_empty() || self.is_doc_or_directive(node) {
+            return;
+        }
+        let Some(value) = string_value(node, self.src, self.fam) else { return };
+        let matches = self.reg.strings.matches(&value.value);
+        if !matches.matched_any() {
+            return;
+        }
+        for i in matches.iter() {
+            let ri = self.reg.string_rules[i];
+            if !self.applies(ri) {
+                continue;
+            }
+            if self.reg.rules[ri].redact {
+                self.secrets.push(node.byte_range());
+            }
+            let h = self.hit(ri, node, Some(value.value.clone()));
+            self.hits.push(h);
+        }
+    }
+
+    /// Docstrings, bare string statements (`"use strict"`) and module specifiers are not
+    /// string data: never matched.
+    fn is_doc_or_directive(&self, node: Node<'t>) -> bool {
+        let mut parent = node.parent();
+        if parent.is_some_and(|p| p.kind() == "concatenated_string") {
+            parent = parent.and_then(|p| p.parent());
+        }
+        let Some(p) = parent else { return false };
+        match p.kind() {
+            "expression_statement" => p.named_child_count() == 1,
+            "import_statement" | "export_statement" | "import_from_statement" => true,
+            _ => false,
+        }
+    }
+
+    fn match_shapes(&mut self, node: Node<'t>) {
+        if self.reg.shapes.is_empty() {
+            return;
+        }
+        // (key, node to report, value)
+        let mut entries: Vec<(String, Node<'t>, Option<Node<'t>>)> = Vec::new();
+        let mut c = node.walk();
+        for child in node.named_children(&mut c) {
+            match child.kind() {
+                "pair" => {
+                    if let Some(k) = child.child_by_field_name("key").and_then(|k| key_text(k, self.src, self.fam)) {
+                        entries.push((k, child, child.child_by_field_name("value")));
+                    }
+                }
+                "shorthand_property_identifier" => entries.push((self.text(child).to_string(), child, None)),
+                _ => {}
+            }
+        }
+        if entries.is_empty() {
+            return;
+        }
+        let mut hits = Vec::new();
+        for (ri, shape) in &self.reg.shapes {
+            if !self.applies(*ri) {
+                continue;
+            }
+            let find = |k: &str| entries.iter().find(|e| e.0 == k);
+            let Some(first) = find(&shape.keys[0]) else { continue };
+            let all_keys = shape.keys.iter().all(|k| find(k).is_some());
+            let all_values = shape.equals.iter().all(|(k, want)| {
+                find(k)
+                    .and_then(|e| e.2)
+                    .and_then(|v| self.exact_string(v))
+                    .is_some_and(|v| v == *want)
+            });
+            if all_keys && all_values {
+                hits.push(self.hit(*ri, first.1, None));
+            }
+        }
+        self.hits.extend(hits);
+    }
+
+    fn match_queries(&mut self, tree: &Tree) {
+        let reg = self.reg;
+        let queries = &reg.queries[self.lang.index()];
+        if queries.is_empty() {
+            return;
+        }
+        let mut cursor = QueryCursor::new();
+        for (ri, q) in queries {
+            let Some(cap) = q.capture_index_for_name("match") else { continue };
+            let mut it = cursor.matches(q, tree.root_node(), self.src.as_bytes());
+            while let Some(m) = it.next() {
+                for c in m.captures().iter().filter(|c| c.index == cap) {
+                    let h = self.hit(*ri, c.node, None);
+                    self.hits.push(h);
+                }
+            }
+        }
+    }
+
+    /// `?`-rooted patterns guess at receivers lockin could not resolve; they count only in a
+    /// file that imports the vendor's SDK and does not build a portable client of it.
+    fn keep_deferred(&mut self) {
+        let deferred = std::mem::take(&mut self.deferred);
+        for h in deferred {
+            let sdk = self.reg.rules[h.rule].vendor;
+            let imports_sdk = self.reg.pack_for(sdk).any(|p| {
+                p.modules
+                    .iter()
+                    .any(|m| self.scope.imports.iter().any(|i| m.matches(&i.module)))
+            });
+            let only_portable =
+                self.scope.portable_clients.contains(&sdk) && !self.scope.direct_clients.contains(&sdk);
+            if imports_sdk && !only_portable {
+                self.hits.push(h);
+            }
+        }
+    }
+
+    fn into_findings(self, path: &str) -> Vec<Finding> {
+        let Analyzer { src, reg, mut hits, secrets, .. } = self;
+        if hits.is_empty() {
+            return Vec::new();
+        }
+        // A specific rule replaces a general one on the same node (`supersedes`).
+        let mut at: HashMap<(usize, usize), Vec<RuleIdx>> = HashMap::new();
+        for h in &hits {
+            at.entry((h.range.start, h.range.end)).or_default().push(h.rule);
+        }
+        hits.retain(|h| {
+            !at[&(h.range.start, h.range.end)]
+                .iter()
+                .any(|&other| reg.supersedes[other].contains(&h.rule))
+        });
+        // One finding per rule and place: an inner match of the same rule is dropped.
+        hits.sort_by(|a, b| (a.rule, a.range.start, std::cmp::Reverse(a.range.end)).cmp(&(b.rule, b.range.start, std::cmp::Reverse(b.range.end))));
+        let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
+        for h in hits {
+            let inside = kept
+                .last()
+                .is_some_and(|k| k.rule == h.rule && k.range.start <= h.range.start && h.range.end <= k.range.end);
+            if !inside {
+                kept.push(h);
+            }
+        }
+
+        let lines = LineIndex::new(src);
+        let mut out: Vec<Finding> = kept
+            .into_iter()
+            .map(|h| {
+                let rule = &reg.rules[h.rule];
+                let start_line = lines.line(src, h.start.row);
+                let end_line = lines.line(src, h.end.row);
+                let shown = if rule.redact { Some("[redacted]".to_string()) } else { h.matched.clone() };
+                let mut message = match &shown {
+                    Some(m) => rule.message.replace("{match}", &truncate(m, 80)),
+                    None => rule.message.replace("{match}", ""),
+                };
+                if let Some(host) = &h.via {
+                    message.push_str(&format!(" (client pointed at {host})"));
+                }
+                Finding {
+                    rule_id: rule.id.clone(),
+                    vendor: h.vendor,
+                    category: rule.category,
+                    severity: rule.severity,
+                    path: path.to_string(),
+                    line: h.start.row + 1,
+                    column: char_column(start_line, h.start.column),
+                    end_line: h.end.row + 1,
+                    end_column: char_column(end_line, h.end.column),
+                    message,
+                    hint: rule.hint.clone(),
+                    snippet: snippet(src, &lines, h.start.row, &secrets),
+                    via: h.via,
+                }
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+/// Decides who a match through a client belongs to: `None` when the client is portable.
+fn attribute(resolved: &Resolved, rule_vendor: Vendor) -> Option<(Vendor, Option<String>)> {
+    match &resolved.client {
+        Some(tag) if tag.sdk == rule_vendor => match &tag.attribution {
+            Attribution::Portable => None,
+            Attribution::Vendor(v, host) => Some((*v, Some(host.clone()))),
+            Attribution::Default => Some((rule_vendor, None)),
+        },
+        _ => Some((rule_vendor, None)),
+    }
+}
+
+fn root_is(segs: &[Seg], name: &str) -> bool {
+    matches!(segs.first(), Some(Seg::Name(n) | Seg::Unknown(n)) if &**n == name)
+}
+
+fn seg_is(seg: Option<&Seg>, name: &str) -> bool {
+    matches!(seg, Some(Seg::Name(n)) if &**n == name)
+}
+
+/// `os.environ` (Python) or `process.env` (JS).
+fn is_env_map(segs: &[Seg]) -> bool {
+    segs.len() == 2
+        && ((root_is(segs, "os") && seg_is(segs.get(1), "environ"))
+            || (matches!(&segs[0], Seg::Unknown(n) if &**n == "process") && seg_is(segs.get(1), "env")))
+}
+
+/// `os.getenv`, `os.environ.get`, `os.environ.setdefault`.
+fn is_env_getter(callee: &[Seg]) -> bool {
+    (callee.len() == 2 && root_is(callee, "os") && seg_is(callee.get(1), "getenv"))
+        || (callee.len() == 3
+            && is_env_map(&callee[..2])
+            && (seg_is(callee.get(2), "get") || seg_is(callee.get(2), "setdefault")))
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    let one_line = s.lines().next().unwrap_or("");
+    if one_line.chars().count() <= max && one_line.len() == s.len() {
+        return s.to_string();
+    }
+    let cut: String = one_line.chars().take(max).collect();
+    format!("{cut}…")
+}
+
+/// Line starts of a file, for line text by row.
+struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(src: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(src.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    fn range(&self, src: &str, row: usize) -> Range<usize> {
+        let start = self.starts.get(row).copied().unwrap_or(src.len());
+        let end = self.starts.get(row + 1).map_or(src.len(), |e| e - 1);
+        start..end.max(start)
+    }
+
+    fn line<'s>(&self, src: &'s str, row: usize) -> &'s str {
+        let l = &src[self.range(src, row)];
+        l.strip_suffix('\r').unwrap_or(l)
+    }
+}
+
+const SNIPPET_MAX: usize = 200;
+
+/// The source line of a finding, with every secret of the file masked, cut to a sane width.
+fn snippet(src: &str, lines: &LineIndex, row: usize, secrets: &[Range<usize>]) -> String {
+    let range = lines.range(src, row);
+    let mut text = String::new();
+    let mut pos = range.start;
+    for s in secrets.iter().filter(|s| s.start < range.end && s.end > range.start) {
+        let start = s.start.max(pos);
+        if start > pos {
+            text.push_str(&src[pos..start]);
+        }
+        text.push_str("\"[redacted]\"");
+        pos = s.end.min(range.end).max(pos);
+    }
+    text.push_str(&src[pos.min(range.end)..range.end]);
+    let text = text.trim_end();
+    if text.chars().count() > SNIPPET_MAX {
+        let cut: String = text.chars().take(SNIPPET_MAX).collect();
+        format!("{cut}…")
+    } else {
+        text.to_string()
+    }
+}

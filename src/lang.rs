@@ -1,0 +1,160 @@
+//! Languages lockin understands, how a file's language is chosen, and their grammars.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+/// A source language, one per tree-sitter grammar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    Python,
+    Typescript,
+    Tsx,
+    Javascript,
+}
+
+/// The languages a rule declares. `typescript` covers both `.ts` and `.tsx` files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleLang {
+    Python,
+    Typescript,
+    Javascript,
+}
+
+/// Syntax family: languages of one family share node kinds closely enough to share matchers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    Python,
+    Js,
+}
+
+impl Language {
+    pub const ALL: [Language; 4] = [
+        Language::Python,
+        Language::Typescript,
+        Language::Tsx,
+        Language::Javascript,
+    ];
+
+    /// The language of a file, chosen by its extension alone.
+    pub fn from_path(path: &Path) -> Option<Language> {
+        let ext = path.extension()?.to_str()?;
+        Some(match ext {
+            "py" | "pyi" => Language::Python,
+            "ts" | "mts" | "cts" => Language::Typescript,
+            "tsx" => Language::Tsx,
+            "js" | "jsx" | "mjs" | "cjs" => Language::Javascript,
+            _ => return None,
+        })
+    }
+
+    pub fn grammar(self) -> tree_sitter::Language {
+        match self {
+            Language::Python => tree_sitter_python::LANGUAGE.into(),
+            Language::Typescript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+            Language::Javascript => tree_sitter_javascript::LANGUAGE.into(),
+        }
+    }
+
+    pub fn family(self) -> Family {
+        match self {
+            Language::Python => Family::Python,
+            _ => Family::Js,
+        }
+    }
+
+    /// The rule language this file language answers to.
+    pub fn rule_lang(self) -> RuleLang {
+        match self {
+            Language::Python => RuleLang::Python,
+            Language::Typescript | Language::Tsx => RuleLang::Typescript,
+            Language::Javascript => RuleLang::Javascript,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::Python => "python",
+            Language::Typescript => "typescript",
+            Language::Tsx => "tsx",
+            Language::Javascript => "javascript",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl RuleLang {
+    pub const ALL: [RuleLang; 3] = [RuleLang::Python, RuleLang::Typescript, RuleLang::Javascript];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            RuleLang::Python => "python",
+            RuleLang::Typescript => "typescript",
+            RuleLang::Javascript => "javascript",
+        }
+    }
+
+    /// The file languages this rule language covers.
+    pub fn languages(self) -> &'static [Language] {
+        match self {
+            RuleLang::Python => &[Language::Python],
+            RuleLang::Typescript => &[Language::Typescript, Language::Tsx],
+            RuleLang::Javascript => &[Language::Javascript],
+        }
+    }
+
+    /// The file language used to run a rule's `example`/`instead` snippets.
+    pub fn primary(self) -> Language {
+        self.languages()[0]
+    }
+
+    /// File extension used for snippets and fixtures of this language.
+    pub fn extension(self) -> &'static str {
+        match self {
+            RuleLang::Python => "py",
+            RuleLang::Typescript => "ts",
+            RuleLang::Javascript => "js",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_grammar_loads_into_the_parser() {
+        for lang in Language::ALL {
+            let mut parser = tree_sitter::Parser::new();
+            parser
+                .set_language(&lang.grammar())
+                .unwrap_or_else(|e| panic!("{}: {e}", lang.name()));
+        }
+    }
+
+    #[test]
+    fn extensions_map_to_languages() {
+        for (file, lang) in [
+            ("a.py", Some(Language::Python)),
+            ("a.pyi", Some(Language::Python)),
+            ("a.ts", Some(Language::Typescript)),
+            ("a.mts", Some(Language::Typescript)),
+            ("a.cts", Some(Language::Typescript)),
+            ("a.tsx", Some(Language::Tsx)),
+            ("a.js", Some(Language::Javascript)),
+            ("a.jsx", Some(Language::Javascript)),
+            ("a.mjs", Some(Language::Javascript)),
+            ("a.cjs", Some(Language::Javascript)),
+            ("a.rs", None),
+            ("Makefile", None),
+        ] {
+            assert_eq!(Language::from_path(Path::new(file)), lang, "{file}");
+        }
+    }
+}

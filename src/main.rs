@@ -1,0 +1,16 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use lockin::cli::Cli;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match lockin::run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            let code = err.exit_code();
+            eprintln!("{:?}", miette::Report::new(err));
+            ExitCode::from(code)
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! `lockin rules` and `lockin explain`.
+
+use std::io::{self, Write};
+
+use comfy_table::{Table, presets};
+use serde::Serialize;
+
+use crate::cli::ListFormat;
+use crate::error::Error;
+use crate::lang::RuleLang;
+use crate::rules::{Category, Registry, Rule, Severity, Vendor};
+
+#[derive(Serialize)]
+struct RuleRow<'a> {
+    id: &'a str,
+    vendor: Vendor,
+    category: Category,
+    severity: Severity,
+    languages: &'a [RuleLang],
+    message: &'a str,
+}
+
+fn stdout_result(r: io::Result<()>) -> Result<(), Error> {
+    match r {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::Output {
+            path: "<stdout>".into(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+}
+
+pub fn list(reg: &Registry, format: ListFormat) -> Result<(), Error> {
+    let mut rules: Vec<&Rule> = reg.rules.iter().collect();
+    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    let out = &mut io::stdout().lock();
+    stdout_result(match format {
+        ListFormat::Json => {
+            let rows: Vec<RuleRow> = rules
+                .iter()
+                .map(|r| RuleRow {
+                    id: &r.id,
+                    vendor: r.vendor,
+                    category: r.category,
+                    severity: r.severity,
+                    languages: &r.languages,
+                    message: &r.message,
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut *out, &rows)
+                .map_err(io::Error::from)
+                .and_then(|()| writeln!(out))
+        }
+        ListFormat::Text => {
+            let mut t = Table::new();
+            t.load_style(presets::UTF8_FULL_CONDENSED);
+            t.set_header(vec!["id", "vendor", "category", "severity", "languages"]);
+            for r in &rules {
+                let langs: Vec<&str> = r.languages.iter().map(|l| l.name()).collect();
+                t.add_row(vec![
+                    r.id.clone(),
+                    r.vendor.id().to_string(),
+                    r.category.id().to_string(),
+                    r.severity.id().to_string(),
+                    langs.join(", "),
+                ]);
+            }
+            writeln!(out, "{t}\n{} rules", rules.len())
+        }
+    })
+}
+
+/// The rule's documentation, rendered from the same fields as docs/rules.md.
+pub fn explain_text(rule: &Rule) -> String {
+    let mut s = String::new();
+    let langs: Vec<&str> = rule.languages.iter().map(|l| l.name()).collect();
+    s.push_str(&format!("{}\n\n", rule.id));
+    s.push_str(&format!(
+        "vendor: {}   category: {}   severity: {}   languages: {}\n\n",
+        rule.vendor,
+        rule.category,
+        rule.severity,
+        langs.join(", ")
+    ));
+    s.push_str(&format!("{}\n\n", rule.message.replace("{match}", "…")));
+    s.push_str(&format!("Why it locks you in\n{}\n\n", rule.why));
+    for (lang, code) in &rule.example {
+        s.push_str(&format!("Example ({}), flagged:\n{}\n\n", lang.name(), indent(code)));
+    }
+    for (lang, code) in &rule.instead {
+        s.push_str(&format!("Instead ({}), portable:\n{}\n\n", lang.name(), indent(code)));
+    }
+    s.push_str(&format!("Migration hint\n{}\n", rule.hint));
+    if let Some(docs) = &rule.docs {
+        s.push_str(&format!("\nVendor docs: {docs}\n"));
+    }
+    s
+}
+
+fn indent(code: &str) -> String {
+    code.trim_end()
+        .lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn explain(rule: &Rule) -> Result<(), Error> {
+    let out = &mut io::stdout().lock();
+    stdout_result(out.write_all(explain_text(rule).as_bytes()))
+}

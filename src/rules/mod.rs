@@ -1,0 +1,418 @@
+//! Rules: the closed vocabulary (vendor, category, severity), the compiled rule and the
+//! registry that indexes every matcher for one pass over each syntax tree.
+
+pub mod load;
+pub mod pattern;
+mod select;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::sync::Arc;
+
+use regex::{Regex, RegexSet};
+use serde::{Deserialize, Serialize};
+
+use crate::lang::{Language, RuleLang};
+pub use load::{PackSource, embedded_sources, load_packs};
+pub use pattern::{PathPattern, Seg};
+pub use select::Selector;
+
+/// A hosted AI API provider. The vocabulary is closed: packs are checked against it when loaded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Vendor {
+    Openai,
+    Anthropic,
+    Google,
+    AwsBedrock,
+    AzureOpenai,
+    Cohere,
+    Mistral,
+    Groq,
+    Xai,
+}
+
+impl Vendor {
+    pub const ALL: [Vendor; 9] = [
+        Vendor::Openai,
+        Vendor::Anthropic,
+        Vendor::Google,
+        Vendor::AwsBedrock,
+        Vendor::AzureOpenai,
+        Vendor::Cohere,
+        Vendor::Mistral,
+        Vendor::Groq,
+        Vendor::Xai,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Vendor::Openai => "openai",
+            Vendor::Anthropic => "anthropic",
+            Vendor::Google => "google",
+            Vendor::AwsBedrock => "aws-bedrock",
+            Vendor::AzureOpenai => "azure-openai",
+            Vendor::Cohere => "cohere",
+            Vendor::Mistral => "mistral",
+            Vendor::Groq => "groq",
+            Vendor::Xai => "xai",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Vendor> {
+        Vendor::ALL.into_iter().find(|v| v.id() == id)
+    }
+}
+
+impl fmt::Display for Vendor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// What kind of coupling a finding is (SPEC "What is found").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    Dependency,
+    SdkImport,
+    SdkCall,
+    ProprietaryFeature,
+    ToolCalling,
+    PromptFormat,
+    ModelId,
+    Endpoint,
+    Credential,
+}
+
+impl Category {
+    pub const ALL: [Category; 9] = [
+        Category::Dependency,
+        Category::SdkImport,
+        Category::SdkCall,
+        Category::ProprietaryFeature,
+        Category::ToolCalling,
+        Category::PromptFormat,
+        Category::ModelId,
+        Category::Endpoint,
+        Category::Credential,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Category::Dependency => "dependency",
+            Category::SdkImport => "sdk-import",
+            Category::SdkCall => "sdk-call",
+            Category::ProprietaryFeature => "proprietary-feature",
+            Category::ToolCalling => "tool-calling",
+            Category::PromptFormat => "prompt-format",
+            Category::ModelId => "model-id",
+            Category::Endpoint => "endpoint",
+            Category::Credential => "credential",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.id() == id)
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+}
+
+impl Severity {
+    pub fn id(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// A dictionary/object literal shape: all `keys` present, and each `equals` key holding that
+/// string value.
+#[derive(Clone, Debug)]
+pub struct Shape {
+    pub keys: Vec<String>,
+    pub equals: Vec<(String, String)>,
+}
+
+/// An environment-variable name, exact or with a trailing `*`.
+#[derive(Clone, Debug)]
+pub struct EnvPattern(String);
+
+impl EnvPattern {
+    pub fn new(text: &str) -> EnvPattern {
+        EnvPattern(text.to_string())
+    }
+
+    pub fn matches(&self, name: &str) -> bool {
+        match self.0.strip_suffix('*') {
+            Some(prefix) => name.starts_with(prefix),
+            None => name == self.0,
+        }
+    }
+}
+
+/// Everything one rule matches on; the kinds are alternatives (any one fires the rule).
+#[derive(Clone, Debug, Default)]
+pub struct Matcher {
+    pub imports: Vec<PathPattern>,
+    pub calls: Vec<PathPattern>,
+    /// When set, the rule reports these keyword arguments / object keys of matching calls
+    /// instead of the calls themselves.
+    pub args: Vec<String>,
+    pub members: Vec<PathPattern>,
+    pub strings: Vec<Regex>,
+    pub env: Vec<EnvPattern>,
+    pub shapes: Vec<Shape>,
+    /// Raw tree-sitter queries as written, by rule language.
+    pub query_text: BTreeMap<RuleLang, String>,
+    /// The same queries compiled for every grammar they apply to; each has a `@match` capture.
+    pub queries: Vec<(Language, Arc<tree_sitter::Query>)>,
+}
+
+/// One compiled rule.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub id: String,
+    pub vendor: Vendor,
+    pub category: Category,
+    pub severity: Severity,
+    pub languages: Vec<RuleLang>,
+    pub message: String,
+    pub hint: String,
+    pub why: String,
+    pub docs: Option<String>,
+    pub example: BTreeMap<RuleLang, String>,
+    pub instead: BTreeMap<RuleLang, String>,
+    pub supersedes: Vec<String>,
+    /// The matched text is a secret: never printed, masked in every snippet.
+    pub redact: bool,
+    pub matcher: Matcher,
+    /// The pack file the rule came from (`openai.toml`, or a path for `--rules`).
+    pub pack: String,
+}
+
+impl Rule {
+    pub fn applies_to(&self, lang: Language) -> bool {
+        self.languages.contains(&lang.rule_lang())
+    }
+}
+
+/// How an SDK's client is built, so that calls through it can be attributed (SPEC
+/// "Attribution follows how a client is built").
+#[derive(Clone, Debug)]
+pub struct ClientSpec {
+    pub vendor: Vendor,
+    pub constructors: Vec<PathPattern>,
+    /// Keyword argument / option key names that set the endpoint.
+    pub base_url: Vec<String>,
+}
+
+/// A vendor API host: exact (`api.openai.com`) or a suffix (`*.openai.azure.com`).
+#[derive(Clone, Debug)]
+pub struct HostPattern {
+    pub pattern: String,
+    pub vendor: Vendor,
+}
+
+impl HostPattern {
+    pub fn matches(&self, host: &str) -> bool {
+        match self.pattern.strip_prefix("*.") {
+            Some(suffix) => host
+                .strip_suffix(suffix)
+                .is_some_and(|head| head.ends_with('.')),
+            None => host == self.pattern,
+        }
+    }
+}
+
+/// A pack's header.
+#[derive(Clone, Debug)]
+pub struct Pack {
+    pub file: String,
+    pub vendor: Vendor,
+    pub name: String,
+    pub docs: Option<String>,
+    /// SDK modules of the vendor: a `?`-rooted pattern only applies in files importing one.
+    pub modules: Vec<PathPattern>,
+}
+
+pub type RuleIdx = usize;
+
+/// Every rule, compiled and indexed for one traversal per file. Built once, shared read-only
+/// between threads.
+pub struct Registry {
+    pub rules: Vec<Rule>,
+    pub packs: Vec<Pack>,
+    pub clients: Vec<ClientSpec>,
+    pub hosts: Vec<HostPattern>,
+    pub(crate) imports: Vec<(RuleIdx, PathPattern)>,
+    /// Call patterns by the module they are rooted in (`openai` for `openai.OpenAI`).
+    pub(crate) calls_by_root: HashMap<String, Vec<(RuleIdx, PathPattern)>>,
+    /// `?`-rooted call patterns, with the last name they require.
+    pub(crate) calls_unknown: Vec<(RuleIdx, PathPattern, String)>,
+    /// Patterns rooted in a wildcard: tried on every call.
+    pub(crate) calls_any: Vec<(RuleIdx, PathPattern)>,
+    pub(crate) members_by_name: HashMap<String, Vec<(RuleIdx, PathPattern)>>,
+    pub(crate) strings: RegexSet,
+    pub(crate) string_rules: Vec<RuleIdx>,
+    pub(crate) env: Vec<(RuleIdx, EnvPattern)>,
+    pub(crate) shapes: Vec<(RuleIdx, Shape)>,
+    pub(crate) queries: [Vec<(RuleIdx, Arc<tree_sitter::Query>)>; 4],
+    /// Constructor patterns by last name, for quick attribution checks.
+    pub(crate) constructor_names: HashMap<String, Vec<usize>>,
+    pub(crate) supersedes: Vec<Vec<RuleIdx>>,
+}
+
+impl Registry {
+    /// Indexes compiled rules; fails only if the string patterns together exceed the regex
+    /// size limit.
+    pub fn new(
+        rules: Vec<Rule>,
+        packs: Vec<Pack>,
+        clients: Vec<ClientSpec>,
+        hosts: Vec<HostPattern>,
+    ) -> Result<Registry, String> {
+        let mut imports = Vec::new();
+        let mut calls_by_root: HashMap<String, Vec<_>> = HashMap::new();
+        let mut calls_unknown = Vec::new();
+        let mut calls_any = Vec::new();
+        let mut members_by_name: HashMap<String, Vec<_>> = HashMap::new();
+        let mut string_patterns = Vec::new();
+        let mut string_rules = Vec::new();
+        let mut env = Vec::new();
+        let mut shapes = Vec::new();
+        let mut queries: [Vec<(RuleIdx, Arc<tree_sitter::Query>)>; 4] = Default::default();
+        for (i, rule) in rules.iter().enumerate() {
+            let m = &rule.matcher;
+            imports.extend(m.imports.iter().map(|p| (i, p.clone())));
+            for p in &m.calls {
+                if let Some(root) = p.root_name() {
+                    calls_by_root.entry(root.to_string()).or_default().push((i, p.clone()));
+                } else if let (true, Some(key)) = (p.is_unknown_rooted(), p.key_name()) {
+                    calls_unknown.push((i, p.clone(), key.to_string()));
+                } else {
+                    calls_any.push((i, p.clone()));
+                }
+            }
+            for p in &m.members {
+                // Loading guarantees member patterns end in a name.
+                let n = p.last_name().unwrap_or_default().to_string();
+                members_by_name.entry(n).or_default().push((i, p.clone()));
+            }
+            for r in &m.strings {
+                string_patterns.push(r.as_str().to_string());
+                string_rules.push(i);
+            }
+            env.extend(m.env.iter().map(|p| (i, p.clone())));
+            shapes.extend(m.shapes.iter().map(|s| (i, s.clone())));
+            for (lang, q) in &m.queries {
+                queries[lang.index()].push((i, Arc::clone(q)));
+            }
+        }
+        let strings = RegexSet::new(&string_patterns).map_err(|e| e.to_string())?;
+        let mut constructor_names: HashMap<String, Vec<usize>> = HashMap::new();
+        for (ci, c) in clients.iter().enumerate() {
+            for p in &c.constructors {
+                if let Some(n) = p.last_name() {
+                    constructor_names.entry(n.to_string()).or_default().push(ci);
+                }
+            }
+        }
+        let by_id: HashMap<&str, usize> = rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.as_str(), i))
+            .collect();
+        let supersedes = rules
+            .iter()
+            .map(|r| {
+                r.supersedes
+                    .iter()
+                    .filter_map(|id| by_id.get(id.as_str()).copied())
+                    .collect()
+            })
+            .collect();
+        Ok(Registry {
+            rules,
+            packs,
+            clients,
+            hosts,
+            imports,
+            calls_by_root,
+            calls_unknown,
+            calls_any,
+            members_by_name,
+            strings,
+            string_rules,
+            env,
+            shapes,
+            queries,
+            constructor_names,
+            supersedes,
+        })
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    pub fn pack_for(&self, vendor: Vendor) -> impl Iterator<Item = &Pack> {
+        self.packs.iter().filter(move |p| p.vendor == vendor)
+    }
+
+    /// The vendor whose API host this is, if any pack claims it.
+    pub fn vendor_of_host(&self, host: &str) -> Option<Vendor> {
+        let host = host.to_ascii_lowercase();
+        self.hosts.iter().find(|h| h.matches(&host)).map(|h| h.vendor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_patterns() {
+        let h = HostPattern {
+            pattern: "*.openai.azure.com".into(),
+            vendor: Vendor::AzureOpenai,
+        };
+        assert!(h.matches("acme.openai.azure.com"));
+        assert!(!h.matches("openai.azure.com"));
+        assert!(!h.matches("evilopenai.azure.com"));
+        let h = HostPattern {
+            pattern: "api.x.ai".into(),
+            vendor: Vendor::Xai,
+        };
+        assert!(h.matches("api.x.ai"));
+        assert!(!h.matches("api.x.ai.example.com"));
+    }
+
+    #[test]
+    fn env_patterns() {
+        assert!(EnvPattern::new("OPENAI_API_KEY").matches("OPENAI_API_KEY"));
+        assert!(!EnvPattern::new("OPENAI_API_KEY").matches("OPENAI_API_KEY_2"));
+        assert!(EnvPattern::new("ANTHROPIC_*").matches("ANTHROPIC_API_KEY"));
+    }
+}
