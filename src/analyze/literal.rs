@@ -63,7 +63,8 @@ pub fn string_value(node: Node, src: &str, fam: Family) -> Option<StringValue> {
 /// The text of an object/dict key or keyword-argument name.
 pub fn key_text(node: Node, src: &str, fam: Family) -> Option<String> {
     match node.kind() {
-        "identifier" | "property_identifier" | "shorthand_property_identifier" => {
+        "identifier" | "property_identifier" | "shorthand_property_identifier"
+        | "shorthand_property_identifier_pattern" => {
             node.utf8_text(src.as_bytes()).ok().map(str::to_string)
         }
         _ if is_string(node, fam) => string_value(node, src, fam).map(|v| v.value),

@@ -397,7 +397,10 @@ impl<'t, 'r> Analyzer<'t, 'r> {
         }
         let Some(p) = parent else { return false };
         match p.kind() {
-            "expression_statement" => p.named_child_count() == 1,
+            "expression_statement" => {
+                let mut c = p.walk();
+                p.named_children(&mut c).filter(|n| n.kind() != "comment").count() == 1
+            }
             "import_statement" | "export_statement" | "import_from_statement" => true,
             _ => false,
         }
