@@ -328,16 +328,28 @@ impl<'t, 'r> Scope<'t, 'r> {
                 match name.kind() {
                     "identifier" => self.bind(name, end, BindVal::Expr(value)),
                     "object_pattern" => {
+                        // `const { A, B: C } = require("m")`: each name is an import of `m.A`.
+                        let module = match value.kind() {
+                            "call_expression" => value
+                                .child_by_field_name("function")
+                                .and_then(|f| self.js_module_call(value, f)),
+                            "await_expression" => value.named_child(0).and_then(|call| {
+                                self.js_module_call(call, call.child_by_field_name("function")?)
+                            }),
+                            _ => None,
+                        };
                         let mut c = name.walk();
                         for prop in name.named_children(&mut c) {
                             match prop.kind() {
                                 "shorthand_property_identifier_pattern" => {
                                     self.bind(prop, end, BindVal::Member(value, prop));
+                                    self.push_member_import(value, module.as_deref(), prop);
                                 }
                                 "pair_pattern" => {
                                     if let (Some(k), Some(v)) = (prop.child_by_field_name("key"), prop.child_by_field_name("value")) {
                                         if v.kind() == "identifier" {
                                             self.bind(v, end, BindVal::Member(value, k));
+                                            self.push_member_import(value, module.as_deref(), k);
                                         }
                                     }
                                 }
@@ -385,6 +397,18 @@ impl<'t, 'r> Scope<'t, 'r> {
             }
             _ => {}
         }
+    }
+
+    /// Records `module.name` as imported at `node`, for a destructured `require`/`import()`.
+    fn push_member_import(&mut self, node: Node<'t>, module: Option<&[Seg]>, name: Node<'t>) {
+        let (Some(module), Some(name)) = (module, key_text(name, self.src, self.fam)) else {
+            return;
+        };
+        let mut path = module.to_vec();
+        if name != "default" {
+            path.push(Seg::Name(name.into()));
+        }
+        self.imports.push(Import { node, module: path });
     }
 
     /// Names imported from a relative module are the project's own.
