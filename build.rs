@@ -17,9 +17,16 @@ fn main() {
     let mut out = String::from("pub static PACKS: &[(&str, &str)] = &[\n");
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
-        let name = f.file_name().and_then(|n| n.to_str()).expect("UTF-8 pack name");
-        writeln!(out, "    ({name:?}, include_str!({:?})),", f.display().to_string())
-            .expect("write to String");
+        let name = f
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("UTF-8 pack name");
+        writeln!(
+            out,
+            "    ({name:?}, include_str!({:?})),",
+            f.display().to_string()
+        )
+        .expect("write to String");
     }
     out.push_str("];\n");
     let dest = PathBuf::from(env::var("OUT_DIR").expect("set by cargo")).join("embedded_rules.rs");

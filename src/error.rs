@@ -7,17 +7,9 @@ use thiserror::Error;
 #[derive(Debug, Error, Diagnostic)]
 pub enum Error {
     /// A rule pack (embedded or from `--rules`) is malformed.
-    #[error("{message}")]
-    #[diagnostic(code(lockin::rule_pack))]
-    RulePack {
-        message: String,
-        #[source_code]
-        src: NamedSource<String>,
-        #[label(collection)]
-        labels: Vec<LabeledSpan>,
-        #[help]
-        help: Option<String>,
-    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    RulePack(Box<SourceError>),
 
     #[error("cannot read rule pack directory `{path}`: {source}")]
     #[diagnostic(
@@ -52,7 +44,10 @@ pub enum Error {
     },
 
     #[error("the rule set cannot be compiled: {0}")]
-    #[diagnostic(code(lockin::rule_set), help("too many or too large `match.string` regexes"))]
+    #[diagnostic(
+        code(lockin::rule_set),
+        help("too many or too large `match.string` regexes")
+    )]
     RuleSet(String),
 
     #[error("cannot write the report to `{path}`: {source}")]
@@ -66,6 +61,20 @@ pub enum Error {
     #[error("cannot start the worker threads: {0}")]
     #[diagnostic(code(lockin::threads))]
     Threads(String),
+}
+
+/// A mistake in a TOML file, with the span it is about.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(lockin::rule_pack))]
+pub struct SourceError {
+    pub message: String,
+    #[source_code]
+    pub src: NamedSource<String>,
+    #[label(collection)]
+    pub labels: Vec<LabeledSpan>,
+    #[help]
+    pub help: Option<String>,
 }
 
 impl Error {
@@ -85,11 +94,11 @@ impl Error {
     ) -> Error {
         let start = span.start.min(text.len());
         let len = span.end.clamp(start, text.len()) - start;
-        Error::RulePack {
+        Error::RulePack(Box::new(SourceError {
             message: message.into(),
             src: NamedSource::new(file, text.to_string()),
             labels: vec![LabeledSpan::new_with_span(Some(label.into()), (start, len))],
             help,
-        }
+        }))
     }
 }

@@ -35,7 +35,15 @@ pub struct Finding {
 impl Ord for Finding {
     /// The report order: path, line, column, rule id (SPEC), then the rest for a total order.
     fn cmp(&self, other: &Self) -> Ordering {
-        (&self.path, self.line, self.column, &self.rule_id, self.end_line, self.end_column, &self.message)
+        (
+            &self.path,
+            self.line,
+            self.column,
+            &self.rule_id,
+            self.end_line,
+            self.end_column,
+            &self.message,
+        )
             .cmp(&(
                 &other.path,
                 other.line,

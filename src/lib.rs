@@ -100,7 +100,11 @@ fn run_scan(args: &ScanArgs) -> Result<u8, Error> {
     if !args.quiet {
         report::notes(&report, args.output.as_deref());
     }
-    Ok(if gate_failed { EXIT_GATE_FAILED } else { EXIT_OK })
+    Ok(if gate_failed {
+        EXIT_GATE_FAILED
+    } else {
+        EXIT_OK
+    })
 }
 
 fn default_jobs() -> usize {
@@ -129,9 +133,12 @@ fn load_sources(args: &RuleSourceArgs) -> Result<Vec<PackSource>, Error> {
 }
 
 fn build_registry(loaded: rules::load::Loaded, selector: &Selector) -> Result<Registry, Error> {
-    let rules = loaded.rules.into_iter().filter(|r| selector.keeps(r)).collect();
-    Registry::new(rules, loaded.packs, loaded.clients, loaded.hosts)
-        .map_err(Error::RuleSet)
+    let rules = loaded
+        .rules
+        .into_iter()
+        .filter(|r| selector.keeps(r))
+        .collect();
+    Registry::new(rules, loaded.packs, loaded.clients, loaded.hosts).map_err(Error::RuleSet)
 }
 
 /// The embedded packs plus `--rules` directories, compiled.
@@ -141,7 +148,10 @@ pub fn load_registry(args: &RuleSourceArgs, selector: &Selector) -> Result<Regis
 
 /// The embedded packs alone, compiled (tests and library users).
 pub fn embedded_registry() -> Result<Registry, Error> {
-    build_registry(rules::load_packs(&rules::embedded_sources())?, &Selector::default())
+    build_registry(
+        rules::load_packs(&rules::embedded_sources())?,
+        &Selector::default(),
+    )
 }
 
 /// What to scan and how.
@@ -183,7 +193,13 @@ impl Parsers {
     }
 }
 
-fn scan_file(parsers: &mut Parsers, path: &Path, rel: &str, reg: &Registry, max_size: u64) -> FileOutcome {
+fn scan_file(
+    parsers: &mut Parsers,
+    path: &Path,
+    rel: &str,
+    reg: &Registry,
+    max_size: u64,
+) -> FileOutcome {
     let Some(lang) = Language::from_path(path) else {
         return FileOutcome::Skipped(SkipReason::NotRegular);
     };
@@ -195,7 +211,10 @@ fn scan_file(parsers: &mut Parsers, path: &Path, rel: &str, reg: &Registry, max_
         return FileOutcome::Skipped(SkipReason::Unreadable);
     };
     match parser.parse(&src.text, None) {
-        Some(tree) => FileOutcome::Scanned(analyze::analyze_tree(&tree, &src.text, lang, reg, rel), src.lossy),
+        Some(tree) => FileOutcome::Scanned(
+            analyze::analyze_tree(&tree, &src.text, lang, reg, rel),
+            src.lossy,
+        ),
         None => FileOutcome::Skipped(SkipReason::Unreadable),
     }
 }
@@ -214,7 +233,11 @@ pub fn scan(settings: &ScanSettings, reg: &Registry) -> Result<Report, Error> {
             threads: settings.jobs,
         },
     );
-    let rels: Vec<String> = walked.files.iter().map(|p| walk::display_path(p, &root)).collect();
+    let rels: Vec<String> = walked
+        .files
+        .iter()
+        .map(|p| walk::display_path(p, &root))
+        .collect();
     let outcomes: Vec<FileOutcome> = pool.install(|| {
         walked
             .files
@@ -273,5 +296,9 @@ pub fn scan(settings: &ScanSettings, reg: &Registry) -> Result<Report, Error> {
 fn root_display(root: &Path) -> String {
     let s = root.to_string_lossy().replace('\\', "/");
     let trimmed = s.trim_end_matches('/');
-    if trimmed.is_empty() { s } else { trimmed.to_string() }
+    if trimmed.is_empty() {
+        s
+    } else {
+        trimmed.to_string()
+    }
 }

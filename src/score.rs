@@ -76,10 +76,13 @@ pub fn file_cost(w: f64) -> f64 {
     FILE_CAP * (1.0 - (-w / FILE_CAP).exp())
 }
 
+/// Total weight of one (vendor, file) pair, and its split by category.
+type PairWeight = (f64, BTreeMap<Category, f64>);
+
 /// Scores sorted findings. Pure: the same findings always give the same score.
 pub fn score(findings: &[Finding]) -> Score {
     // Weight per (vendor, file), and within it per category.
-    let mut pairs: BTreeMap<(Vendor, &str), (f64, BTreeMap<Category, f64>)> = BTreeMap::new();
+    let mut pairs: BTreeMap<(Vendor, &str), PairWeight> = BTreeMap::new();
     for f in findings {
         let w = weight(f.severity);
         let e = pairs.entry((f.vendor, f.path.as_str())).or_default();
@@ -139,7 +142,11 @@ pub fn score(findings: &[Finding]) -> Score {
         })
         .collect();
     // Most costly first; ties by path.
-    files.sort_by(|a, b| b.penalty.total_cmp(&a.penalty).then_with(|| a.path.cmp(&b.path)));
+    files.sort_by(|a, b| {
+        b.penalty
+            .total_cmp(&a.penalty)
+            .then_with(|| a.path.cmp(&b.path))
+    });
     Score {
         value,
         grade: grade(value),
@@ -206,7 +213,12 @@ mod tests {
         let mut out = Vec::new();
         for f in 0..files {
             for _ in 0..per_file {
-                out.push(finding(&format!("f{f}.py"), Vendor::Openai, Category::SdkCall, Severity::Medium));
+                out.push(finding(
+                    &format!("f{f}.py"),
+                    Vendor::Openai,
+                    Category::SdkCall,
+                    Severity::Medium,
+                ));
             }
         }
         out
@@ -223,7 +235,12 @@ mod tests {
     fn containment_beats_spread() {
         let contained = score(&calls(1, 40));
         let spread = score(&calls(40, 1));
-        assert!(contained.value > spread.value + 30, "{} vs {}", contained.value, spread.value);
+        assert!(
+            contained.value > spread.value + 30,
+            "{} vs {}",
+            contained.value,
+            spread.value
+        );
     }
 
     #[test]
@@ -232,7 +249,12 @@ mod tests {
         let mut last = score(&findings).value;
         let sevs = [Severity::Low, Severity::Medium, Severity::High];
         for i in 0..60 {
-            findings.push(finding(&format!("f{}.py", i % 7), Vendor::ALL[i % 3], Category::SdkCall, sevs[i % 3]));
+            findings.push(finding(
+                &format!("f{}.py", i % 7),
+                Vendor::ALL[i % 3],
+                Category::SdkCall,
+                sevs[i % 3],
+            ));
             let now = score(&findings).value;
             assert!(now <= last, "score rose from {last} to {now} at step {i}");
             last = now;
@@ -242,8 +264,18 @@ mod tests {
     #[test]
     fn the_breakdown_adds_up() {
         let mut findings = calls(3, 2);
-        findings.push(finding("a.ts", Vendor::Anthropic, Category::ModelId, Severity::Low));
-        findings.push(finding("a.ts", Vendor::Anthropic, Category::ProprietaryFeature, Severity::High));
+        findings.push(finding(
+            "a.ts",
+            Vendor::Anthropic,
+            Category::ModelId,
+            Severity::Low,
+        ));
+        findings.push(finding(
+            "a.ts",
+            Vendor::Anthropic,
+            Category::ProprietaryFeature,
+            Severity::High,
+        ));
         let s = score(&findings);
         let lost = 100 - s.value;
         assert_eq!(s.by_vendor.iter().map(|p| p.points).sum::<u32>(), lost);

@@ -3,8 +3,8 @@
 //! result sorted so that nothing downstream depends on thread timing.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use ignore::{WalkBuilder, WalkState};
 
@@ -12,7 +12,14 @@ use crate::lang::Language;
 use crate::source::SkipReason;
 
 /// Directory names skipped by default: third-party code, not the project's own.
-pub const VENDORED_DIRS: &[&str] = &["node_modules", ".venv", "venv", "site-packages", "dist", "build"];
+pub const VENDORED_DIRS: &[&str] = &[
+    "node_modules",
+    ".venv",
+    "venv",
+    "site-packages",
+    "dist",
+    "build",
+];
 
 #[derive(Clone, Debug)]
 pub struct WalkOptions {
@@ -56,7 +63,9 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
         builder.filter_entry(move |e| {
             let is_vendored = e.depth() > 0
                 && e.file_type().is_some_and(|t| t.is_dir())
-                && e.file_name().to_str().is_some_and(|n| VENDORED_DIRS.contains(&n));
+                && e.file_name()
+                    .to_str()
+                    .is_some_and(|n| VENDORED_DIRS.contains(&n));
             if is_vendored {
                 counter.fetch_add(1, Ordering::Relaxed);
             }
@@ -117,7 +126,9 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 fn error_path(err: &ignore::Error) -> Option<PathBuf> {
     match err {
         ignore::Error::WithPath { path, .. } => Some(path.clone()),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => error_path(err),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
         ignore::Error::Loop { child, .. } => Some(child.clone()),
         ignore::Error::Partial(errs) => errs.iter().find_map(error_path),
         _ => None,
@@ -154,9 +165,24 @@ mod tests {
 
     #[test]
     fn display_paths_are_relative_with_forward_slashes() {
-        assert_eq!(display_path(Path::new("fixtures/demo/app/main.py"), Path::new("fixtures/demo")), "app/main.py");
-        assert_eq!(display_path(Path::new("./src/a.py"), Path::new(".")), "src/a.py");
-        assert_eq!(display_path(Path::new("src/a.py"), Path::new(".")), "src/a.py");
-        assert_eq!(display_path(Path::new("/abs/x.py"), Path::new(".")), "/abs/x.py");
+        assert_eq!(
+            display_path(
+                Path::new("fixtures/demo/app/main.py"),
+                Path::new("fixtures/demo")
+            ),
+            "app/main.py"
+        );
+        assert_eq!(
+            display_path(Path::new("./src/a.py"), Path::new(".")),
+            "src/a.py"
+        );
+        assert_eq!(
+            display_path(Path::new("src/a.py"), Path::new(".")),
+            "src/a.py"
+        );
+        assert_eq!(
+            display_path(Path::new("/abs/x.py"), Path::new(".")),
+            "/abs/x.py"
+        );
     }
 }

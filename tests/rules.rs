@@ -68,7 +68,11 @@ fn annotations(path: &Path) -> Annotated {
                 _ => return None,
             };
             let ids = rest.split(" -- ").next().unwrap_or("");
-            let ids: Vec<String> = ids.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+            let ids: Vec<String> = ids
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
             Some((at, mark, ids))
         });
         match parsed {
@@ -90,12 +94,24 @@ fn annotations(path: &Path) -> Annotated {
             }
         }
     }
-    assert!(pending.is_empty(), "{}: annotation at the end of the file applies to no line", path.display());
-    Annotated { path: path.to_path_buf(), lang, text, marks }
+    assert!(
+        pending.is_empty(),
+        "{}: annotation at the end of the file applies to no line",
+        path.display()
+    );
+    Annotated {
+        path: path.to_path_buf(),
+        lang,
+        text,
+        marks,
+    }
 }
 
 fn rel(path: &Path) -> String {
-    path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(path).display().to_string()
+    path.strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
 #[test]
@@ -112,9 +128,16 @@ fn fixtures_match_their_annotations() {
             .map(|f| (f.line, f.rule_id))
             .collect();
         let get = |m: Mark| a.marks.get(&m).cloned().unwrap_or_default();
-        let (expect, ok, todo_expect, todo_ok) = (get(Mark::Expect), get(Mark::Ok), get(Mark::TodoExpect), get(Mark::TodoOk));
+        let (expect, ok, todo_expect, todo_ok) = (
+            get(Mark::Expect),
+            get(Mark::Ok),
+            get(Mark::TodoExpect),
+            get(Mark::TodoOk),
+        );
         let line_of = |n: usize| a.text.lines().nth(n - 1).unwrap_or("").trim().to_string();
-        let mut report = |n: usize, what: String| problems.push(format!("{}:{n}  {what}\n    {}", rel(&a.path), line_of(n)));
+        let mut report = |n: usize, what: String| {
+            problems.push(format!("{}:{n}  {what}\n    {}", rel(&a.path), line_of(n)))
+        };
         for (n, id) in expect.difference(&found) {
             report(*n, format!("missing {id}"));
         }
@@ -134,7 +157,12 @@ fn fixtures_match_their_annotations() {
             report(*n, format!("{id} no longer found: promote todo-ok to ok"));
         }
     }
-    assert!(problems.is_empty(), "\n{} fixture problem(s):\n{}\n", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "\n{} fixture problem(s):\n{}\n",
+        problems.len(),
+        problems.join("\n")
+    );
 }
 
 fn rule_lang(lang: Language) -> RuleLang {
@@ -173,7 +201,11 @@ fn every_rule_is_covered_by_fixtures() {
     for rule in &reg.rules {
         for lang in &rule.languages {
             if !expects.contains(&(rule.id.clone(), *lang)) {
-                problems.push(format!("{}: no `expect` in a {} fixture", rule.id, lang.name()));
+                problems.push(format!(
+                    "{}: no `expect` in a {} fixture",
+                    rule.id,
+                    lang.name()
+                ));
             }
         }
         if !oks.contains(&rule.id) {
@@ -199,13 +231,21 @@ fn rule_examples_fire_and_alternatives_do_not() {
         for (lang, code) in &rule.example {
             let got = analyze_source(code, lang.primary(), &reg).findings;
             if !got.iter().any(|f| f.rule_id == rule.id) {
-                problems.push(format!("{}: `example.{}` does not fire:\n{code}", rule.id, lang.name()));
+                problems.push(format!(
+                    "{}: `example.{}` does not fire:\n{code}",
+                    rule.id,
+                    lang.name()
+                ));
             }
         }
         for (lang, code) in &rule.instead {
             let got = analyze_source(code, lang.primary(), &reg).findings;
             if got.iter().any(|f| f.rule_id == rule.id) {
-                problems.push(format!("{}: `instead.{}` fires:\n{code}", rule.id, lang.name()));
+                problems.push(format!(
+                    "{}: `instead.{}` fires:\n{code}",
+                    rule.id,
+                    lang.name()
+                ));
             }
         }
     }
@@ -216,8 +256,22 @@ fn rule_examples_fire_and_alternatives_do_not() {
 fn every_rule_has_a_message_hint_and_rationale() {
     let reg = registry();
     for rule in &reg.rules {
-        assert!(!rule.message.is_empty() && !rule.hint.is_empty() && !rule.why.is_empty(), "{}", rule.id);
-        assert!(rule.hint.len() >= 30, "{}: the hint should be a concrete migration step", rule.id);
+        assert!(
+            !rule.message.is_empty() && !rule.hint.is_empty() && !rule.why.is_empty(),
+            "{}",
+            rule.id
+        );
+        assert!(
+            rule.hint.len() >= 30,
+            "{}: the hint should be a concrete migration step",
+            rule.id
+        );
     }
-    assert!(reg.rules.iter().filter(|r| matches!(r.vendor.id(), "openai" | "anthropic")).count() >= 30);
+    assert!(
+        reg.rules
+            .iter()
+            .filter(|r| matches!(r.vendor.id(), "openai" | "anthropic"))
+            .count()
+            >= 30
+    );
 }

@@ -8,7 +8,9 @@ use crate::lang::Family;
 pub fn is_string(node: Node, fam: Family) -> bool {
     match fam {
         Family::Python => node.kind() == "string",
-        Family::Js => (node.kind() == "string" && node.is_named()) || node.kind() == "template_string",
+        Family::Js => {
+            (node.kind() == "string" && node.is_named()) || node.kind() == "template_string"
+        }
     }
 }
 
@@ -63,7 +65,9 @@ pub fn string_value(node: Node, src: &str, fam: Family) -> Option<StringValue> {
 /// The text of an object/dict key or keyword-argument name.
 pub fn key_text(node: Node, src: &str, fam: Family) -> Option<String> {
     match node.kind() {
-        "identifier" | "property_identifier" | "shorthand_property_identifier"
+        "identifier"
+        | "property_identifier"
+        | "shorthand_property_identifier"
         | "shorthand_property_identifier_pattern" => {
             node.utf8_text(src.as_bytes()).ok().map(str::to_string)
         }

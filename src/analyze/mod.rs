@@ -62,7 +62,13 @@ struct Analyzer<'t, 'r> {
     secrets: Vec<Range<usize>>,
 }
 
-pub fn analyze_tree(tree: &Tree, src: &str, lang: Language, reg: &Registry, path: &str) -> FileAnalysis {
+pub fn analyze_tree(
+    tree: &Tree,
+    src: &str,
+    lang: Language,
+    reg: &Registry,
+    path: &str,
+) -> FileAnalysis {
     let fam = lang.family();
     let mut a = Analyzer {
         src,
@@ -85,10 +91,8 @@ pub fn analyze_tree(tree: &Tree, src: &str, lang: Language, reg: &Registry, path
         a.scope.collect(node);
         match node.kind() {
             "call" | "call_expression" | "new_expression" => calls.push(node),
-            "attribute" | "member_expression" => {
-                if a.is_member_candidate(node) {
-                    members.push(node);
-                }
+            "attribute" | "member_expression" if a.is_member_candidate(node) => {
+                members.push(node);
             }
             "subscript" | "subscript_expression" => subscripts.push(node),
             "dictionary" | "object" => a.match_shapes(node),
@@ -108,10 +112,13 @@ pub fn analyze_tree(tree: &Tree, src: &str, lang: Language, reg: &Registry, path
     a.scope.finish();
 
     for call in &calls {
-        if fam == Family::Js {
-            if let Some(module) = a.scope.js_loaded_module(*call) {
-                a.scope.imports.push(scope::Import { node: *call, module });
-            }
+        if fam == Family::Js
+            && let Some(module) = a.scope.js_loaded_module(*call)
+        {
+            a.scope.imports.push(scope::Import {
+                node: *call,
+                module,
+            });
         }
     }
     a.match_imports();
@@ -169,10 +176,14 @@ impl<'t, 'r> Analyzer<'t, 'r> {
     }
 
     fn match_call(&mut self, call: Node<'t>) {
-        let Some(resolved) = self.scope.resolve(call) else { return };
+        let Some(resolved) = self.scope.resolve(call) else {
+            return;
+        };
         let callee = &resolved.segs[..resolved.segs.len().saturating_sub(1)];
         if self.fam == Family::Python && is_env_getter(callee) {
-            let first = call.child_by_field_name("arguments").and_then(|a| a.named_child(0));
+            let first = call
+                .child_by_field_name("arguments")
+                .and_then(|a| a.named_child(0));
             if let Some(var) = first.and_then(|n| self.exact_string(n)) {
                 self.match_env_name(&var, call);
             }
@@ -184,7 +195,10 @@ impl<'t, 'r> Analyzer<'t, 'r> {
         };
         let unknown_root = matches!(callee.first(), Some(Seg::Unknown(_)));
         let unknown = reg.calls_unknown.iter().filter(|(_, _, key)| {
-            unknown_root && callee.iter().any(|s| matches!(s, Seg::Name(n) if **n == **key))
+            unknown_root
+                && callee
+                    .iter()
+                    .any(|s| matches!(s, Seg::Name(n) if **n == **key))
         });
         let candidates: Vec<(RuleIdx, &PathPattern)> = by_root
             .into_iter()
@@ -198,7 +212,9 @@ impl<'t, 'r> Analyzer<'t, 'r> {
                 continue;
             }
             let rule = &reg.rules[ri];
-            let Some((vendor, via)) = attribute(&resolved, rule.vendor) else { continue };
+            let Some((vendor, via)) = attribute(&resolved, rule.vendor) else {
+                continue;
+            };
             let mut hits = Vec::new();
             if rule.matcher.args.is_empty() {
                 hits.push(self.hit(ri, call, None));
@@ -226,17 +242,19 @@ impl<'t, 'r> Analyzer<'t, 'r> {
         for arg in args.named_children(&mut c) {
             match arg.kind() {
                 "keyword_argument" => {
-                    if let Some(n) = arg.child_by_field_name("name") {
-                        if names.iter().any(|x| x == self.text(n)) {
-                            out.push(arg);
-                        }
+                    if let Some(n) = arg.child_by_field_name("name")
+                        && names.iter().any(|x| x == self.text(n))
+                    {
+                        out.push(arg);
                     }
                 }
                 "object" => {
                     let mut c2 = arg.walk();
                     for pair in arg.named_children(&mut c2) {
                         let key = match pair.kind() {
-                            "pair" => pair.child_by_field_name("key").and_then(|k| key_text(k, self.src, self.fam)),
+                            "pair" => pair
+                                .child_by_field_name("key")
+                                .and_then(|k| key_text(k, self.src, self.fam)),
                             "shorthand_property_identifier" => Some(self.text(pair).to_string()),
                             _ => None,
                         };
@@ -262,9 +280,11 @@ impl<'t, 'r> Analyzer<'t, 'r> {
         }
         // `process.env.NAME` / `import.meta.env.NAME`
         self.fam == Family::Js
-            && node
-                .child_by_field_name("object")
-                .is_some_and(|o| o.kind() == "member_expression" && o.child_by_field_name("property").is_some_and(|p| self.text(p) == "env"))
+            && node.child_by_field_name("object").is_some_and(|o| {
+                o.kind() == "member_expression"
+                    && o.child_by_field_name("property")
+                        .is_some_and(|p| self.text(p) == "env")
+            })
     }
 
     fn match_member(&mut self, node: Node<'t>) {
@@ -274,21 +294,26 @@ impl<'t, 'r> Analyzer<'t, 'r> {
         };
         let Some(prop) = prop else { return };
         let name = self.text(prop);
-        if self.fam == Family::Js {
-            if let Some(obj) = node.child_by_field_name("object") {
-                if self.is_env_object(obj) {
-                    self.match_env_name(name, node);
-                }
-            }
+        if self.fam == Family::Js
+            && let Some(obj) = node.child_by_field_name("object")
+            && self.is_env_object(obj)
+        {
+            self.match_env_name(name, node);
         }
         let reg = self.reg;
-        let Some(patterns) = reg.members_by_name.get(name) else { return };
-        let Some(resolved) = self.scope.resolve(node) else { return };
+        let Some(patterns) = reg.members_by_name.get(name) else {
+            return;
+        };
+        let Some(resolved) = self.scope.resolve(node) else {
+            return;
+        };
         for (ri, pat) in patterns {
             if !self.applies(*ri) || !pat.matches(&resolved.segs) {
                 continue;
             }
-            let Some((vendor, via)) = attribute(&resolved, reg.rules[*ri].vendor) else { continue };
+            let Some((vendor, via)) = attribute(&resolved, reg.rules[*ri].vendor) else {
+                continue;
+            };
             let mut h = self.hit(*ri, node, None);
             h.vendor = vendor;
             h.via = via;
@@ -309,11 +334,21 @@ impl<'t, 'r> Analyzer<'t, 'r> {
 
     fn match_env_subscript(&mut self, node: Node<'t>) {
         let (obj, key) = match self.fam {
-            Family::Python => (node.child_by_field_name("value"), node.child_by_field_name("subscript")),
-            Family::Js => (node.child_by_field_name("object"), node.child_by_field_name("index")),
+            Family::Python => (
+                node.child_by_field_name("value"),
+                node.child_by_field_name("subscript"),
+            ),
+            Family::Js => (
+                node.child_by_field_name("object"),
+                node.child_by_field_name("index"),
+            ),
         };
-        let (Some(obj), Some(key)) = (obj, key) else { return };
-        let Some(var) = self.exact_string(key) else { return };
+        let (Some(obj), Some(key)) = (obj, key) else {
+            return;
+        };
+        let Some(var) = self.exact_string(key) else {
+            return;
+        };
         if self.is_env_object(obj) {
             self.match_env_name(&var, node);
         }
@@ -321,15 +356,22 @@ impl<'t, 'r> Analyzer<'t, 'r> {
 
     /// `const { OPENAI_API_KEY } = process.env`
     fn match_env_destructuring(&mut self, node: Node<'t>) {
-        let (Some(pattern), Some(value)) = (node.child_by_field_name("name"), node.child_by_field_name("value")) else {
+        let (Some(pattern), Some(value)) = (
+            node.child_by_field_name("name"),
+            node.child_by_field_name("value"),
+        ) else {
             return;
         };
         if pattern.kind() != "object_pattern" || self.fam != Family::Js {
             return;
         }
         let is_env = value.kind() == "member_expression"
-            && value.child_by_field_name("property").is_some_and(|p| self.text(p) == "env")
-            && value.child_by_field_name("object").is_some_and(|o| matches!(self.text(o), "process" | "import.meta"));
+            && value
+                .child_by_field_name("property")
+                .is_some_and(|p| self.text(p) == "env")
+            && value
+                .child_by_field_name("object")
+                .is_some_and(|o| matches!(self.text(o), "process" | "import.meta"));
         if !is_env {
             return;
         }
@@ -338,12 +380,14 @@ impl<'t, 'r> Analyzer<'t, 'r> {
         for prop in props {
             let key = match prop.kind() {
                 "shorthand_property_identifier_pattern" => Some(prop),
-                "pair_pattern" | "object_assignment_pattern" => {
-                    prop.child_by_field_name("key").or_else(|| prop.child_by_field_name("left"))
-                }
+                "pair_pattern" | "object_assignment_pattern" => prop
+                    .child_by_field_name("key")
+                    .or_else(|| prop.child_by_field_name("left")),
                 _ => None,
             };
-            if let Some(k) = key.and_then(|k| key_text(k, self.src, self.fam).or_else(|| Some(self.text(k).to_string()))) {
+            if let Some(k) = key.and_then(|k| {
+                key_text(k, self.src, self.fam).or_else(|| Some(self.text(k).to_string()))
+            }) {
                 self.match_env_name(&k, prop);
             }
         }
@@ -363,14 +407,18 @@ impl<'t, 'r> Analyzer<'t, 'r> {
         if !is_string(node, self.fam) {
             return None;
         }
-        string_value(node, self.src, self.fam).filter(|v| v.exact).map(|v| v.value)
+        string_value(node, self.src, self.fam)
+            .filter(|v| v.exact)
+            .map(|v| v.value)
     }
 
     fn match_string(&mut self, node: Node<'t>) {
         if self.reg.string_rules.is_empty() || self.is_doc_or_directive(node) {
             return;
         }
-        let Some(value) = string_value(node, self.src, self.fam) else { return };
+        let Some(value) = string_value(node, self.src, self.fam) else {
+            return;
+        };
         let matches = self.reg.strings.matches(&value.value);
         if !matches.matched_any() {
             return;
@@ -399,7 +447,10 @@ impl<'t, 'r> Analyzer<'t, 'r> {
         match p.kind() {
             "expression_statement" => {
                 let mut c = p.walk();
-                p.named_children(&mut c).filter(|n| n.kind() != "comment").count() == 1
+                p.named_children(&mut c)
+                    .filter(|n| n.kind() != "comment")
+                    .count()
+                    == 1
             }
             "import_statement" | "export_statement" | "import_from_statement" => true,
             _ => false,
@@ -416,11 +467,16 @@ impl<'t, 'r> Analyzer<'t, 'r> {
         for child in node.named_children(&mut c) {
             match child.kind() {
                 "pair" => {
-                    if let Some(k) = child.child_by_field_name("key").and_then(|k| key_text(k, self.src, self.fam)) {
+                    if let Some(k) = child
+                        .child_by_field_name("key")
+                        .and_then(|k| key_text(k, self.src, self.fam))
+                    {
                         entries.push((k, child, child.child_by_field_name("value")));
                     }
                 }
-                "shorthand_property_identifier" => entries.push((self.text(child).to_string(), child, None)),
+                "shorthand_property_identifier" => {
+                    entries.push((self.text(child).to_string(), child, None))
+                }
                 _ => {}
             }
         }
@@ -433,7 +489,9 @@ impl<'t, 'r> Analyzer<'t, 'r> {
                 continue;
             }
             let find = |k: &str| entries.iter().find(|e| e.0 == k);
-            let Some(first) = find(&shape.keys[0]) else { continue };
+            let Some(first) = find(&shape.keys[0]) else {
+                continue;
+            };
             let all_keys = shape.keys.iter().all(|k| find(k).is_some());
             let all_values = shape.equals.iter().all(|(k, want)| {
                 find(k)
@@ -456,7 +514,9 @@ impl<'t, 'r> Analyzer<'t, 'r> {
         }
         let mut cursor = QueryCursor::new();
         for (ri, q) in queries {
-            let Some(cap) = q.capture_index_for_name("match") else { continue };
+            let Some(cap) = q.capture_index_for_name("match") else {
+                continue;
+            };
             let mut it = cursor.matches(q, tree.root_node(), self.src.as_bytes());
             while let Some(m) = it.next() {
                 for c in m.captures().iter().filter(|c| c.index == cap) {
@@ -478,8 +538,8 @@ impl<'t, 'r> Analyzer<'t, 'r> {
                     .iter()
                     .any(|m| self.scope.imports.iter().any(|i| m.matches(&i.module)))
             });
-            let only_portable =
-                self.scope.portable_clients.contains(&sdk) && !self.scope.direct_clients.contains(&sdk);
+            let only_portable = self.scope.portable_clients.contains(&sdk)
+                && !self.scope.direct_clients.contains(&sdk);
             if imports_sdk && !only_portable {
                 self.hits.push(h);
             }
@@ -487,14 +547,22 @@ impl<'t, 'r> Analyzer<'t, 'r> {
     }
 
     fn into_findings(self, path: &str) -> Vec<Finding> {
-        let Analyzer { src, reg, mut hits, secrets, .. } = self;
+        let Analyzer {
+            src,
+            reg,
+            mut hits,
+            secrets,
+            ..
+        } = self;
         if hits.is_empty() {
             return Vec::new();
         }
         // A specific rule replaces a general one on the same node (`supersedes`).
         let mut at: HashMap<(usize, usize), Vec<RuleIdx>> = HashMap::new();
         for h in &hits {
-            at.entry((h.range.start, h.range.end)).or_default().push(h.rule);
+            at.entry((h.range.start, h.range.end))
+                .or_default()
+                .push(h.rule);
         }
         hits.retain(|h| {
             !at[&(h.range.start, h.range.end)]
@@ -502,12 +570,12 @@ impl<'t, 'r> Analyzer<'t, 'r> {
                 .any(|&other| reg.supersedes[other].contains(&h.rule))
         });
         // One finding per rule and place: an inner match of the same rule is dropped.
-        hits.sort_by(|a, b| (a.rule, a.range.start, std::cmp::Reverse(a.range.end)).cmp(&(b.rule, b.range.start, std::cmp::Reverse(b.range.end))));
+        hits.sort_by_key(|a| (a.rule, a.range.start, std::cmp::Reverse(a.range.end)));
         let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
         for h in hits {
-            let inside = kept
-                .last()
-                .is_some_and(|k| k.rule == h.rule && k.range.start <= h.range.start && h.range.end <= k.range.end);
+            let inside = kept.last().is_some_and(|k| {
+                k.rule == h.rule && k.range.start <= h.range.start && h.range.end <= k.range.end
+            });
             if !inside {
                 kept.push(h);
             }
@@ -520,7 +588,11 @@ impl<'t, 'r> Analyzer<'t, 'r> {
                 let rule = &reg.rules[h.rule];
                 let start_line = lines.line(src, h.start.row);
                 let end_line = lines.line(src, h.end.row);
-                let shown = if rule.redact { Some("[redacted]".to_string()) } else { h.matched.clone() };
+                let shown = if rule.redact {
+                    Some("[redacted]".to_string())
+                } else {
+                    h.matched.clone()
+                };
                 let mut message = match &shown {
                     Some(m) => rule.message.replace("{match}", &truncate(m, 80)),
                     None => rule.message.replace("{match}", ""),
@@ -575,7 +647,8 @@ fn seg_is(seg: Option<&Seg>, name: &str) -> bool {
 fn is_env_map(segs: &[Seg]) -> bool {
     segs.len() == 2
         && ((root_is(segs, "os") && seg_is(segs.get(1), "environ"))
-            || (matches!(&segs[0], Seg::Unknown(n) if &**n == "process") && seg_is(segs.get(1), "env")))
+            || (matches!(&segs[0], Seg::Unknown(n) if &**n == "process")
+                && seg_is(segs.get(1), "env")))
 }
 
 /// `os.getenv`, `os.environ.get`, `os.environ.setdefault`.
@@ -603,7 +676,12 @@ struct LineIndex {
 impl LineIndex {
     fn new(src: &str) -> LineIndex {
         let mut starts = vec![0];
-        starts.extend(src.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        starts.extend(
+            src.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
         LineIndex { starts }
     }
 
@@ -626,7 +704,10 @@ fn snippet(src: &str, lines: &LineIndex, row: usize, secrets: &[Range<usize>]) -
     let range = lines.range(src, row);
     let mut text = String::new();
     let mut pos = range.start;
-    for s in secrets.iter().filter(|s| s.start < range.end && s.end > range.start) {
+    for s in secrets
+        .iter()
+        .filter(|s| s.start < range.end && s.end > range.start)
+    {
         let start = s.start.max(pos);
         if start > pos {
             text.push_str(&src[pos..start]);

@@ -127,11 +127,17 @@ impl<'t, 'r> Scope<'t, 'r> {
         match name.kind() {
             "identifier" | "shorthand_property_identifier_pattern" | "type_identifier" => {
                 let key = self.text(name);
-                self.bindings.entry(key).or_default().push(Binding { pos, val });
+                self.bindings
+                    .entry(key)
+                    .or_default()
+                    .push(Binding { pos, val });
             }
             "attribute" | "member_expression" => {
                 if let Some(key) = self.dotted_key(name) {
-                    self.dotted.entry(key).or_default().push(Binding { pos, val });
+                    self.dotted
+                        .entry(key)
+                        .or_default()
+                        .push(Binding { pos, val });
                 }
             }
             _ => {}
@@ -141,8 +147,14 @@ impl<'t, 'r> Scope<'t, 'r> {
     /// `self.client` / `this.client` / `a.b.c` written with names only, as a lookup key.
     fn dotted_key(&self, node: Node<'t>) -> Option<String> {
         let (obj, prop) = match self.fam {
-            Family::Python => (node.child_by_field_name("object")?, node.child_by_field_name("attribute")?),
-            Family::Js => (node.child_by_field_name("object")?, node.child_by_field_name("property")?),
+            Family::Python => (
+                node.child_by_field_name("object")?,
+                node.child_by_field_name("attribute")?,
+            ),
+            Family::Js => (
+                node.child_by_field_name("object")?,
+                node.child_by_field_name("property")?,
+            ),
         };
         if !matches!(obj.kind(), "identifier" | "this") {
             return None;
@@ -153,7 +165,6 @@ impl<'t, 'r> Scope<'t, 'r> {
     fn module_segs(&self, module: &str) -> Vec<Seg> {
         split_module(module, self.fam)
     }
-
 
     fn collect_python(&mut self, node: Node<'t>) {
         let end = node.end_byte();
@@ -172,13 +183,17 @@ impl<'t, 'r> Scope<'t, 'r> {
                             }
                         }
                         "aliased_import" => {
-                            let (Some(m), Some(alias)) =
-                                (name.child_by_field_name("name"), name.child_by_field_name("alias"))
-                            else {
+                            let (Some(m), Some(alias)) = (
+                                name.child_by_field_name("name"),
+                                name.child_by_field_name("alias"),
+                            ) else {
                                 continue;
                             };
                             let module = self.module_segs(self.text(m));
-                            self.imports.push(Import { node, module: module.clone() });
+                            self.imports.push(Import {
+                                node,
+                                module: module.clone(),
+                            });
                             self.bind_module(alias, end, module);
                         }
                         _ => {}
@@ -190,9 +205,16 @@ impl<'t, 'r> Scope<'t, 'r> {
                     return;
                 };
                 let relative = module.kind() == "relative_import";
-                let base = if relative { Vec::new() } else { self.module_segs(self.text(module)) };
+                let base = if relative {
+                    Vec::new()
+                } else {
+                    self.module_segs(self.text(module))
+                };
                 if !relative {
-                    self.imports.push(Import { node, module: base.clone() });
+                    self.imports.push(Import {
+                        node,
+                        module: base.clone(),
+                    });
                 }
                 let mut c = node.walk();
                 for name in node.children_by_field_name("name", &mut c) {
@@ -202,7 +224,10 @@ impl<'t, 'r> Scope<'t, 'r> {
                             Some(id) => (name, id),
                             None => continue,
                         },
-                        "aliased_import" => match (name.child_by_field_name("name"), name.child_by_field_name("alias")) {
+                        "aliased_import" => match (
+                            name.child_by_field_name("name"),
+                            name.child_by_field_name("alias"),
+                        ) {
                             (Some(o), Some(a)) => (o, a),
                             _ => continue,
                         },
@@ -217,12 +242,17 @@ impl<'t, 'r> Scope<'t, 'r> {
                     path.extend(self.module_segs(self.text(orig)));
                     // Each imported name is an import of its own, so that rules can name
                     // `anthropic.HUMAN_PROMPT` as well as `anthropic`.
-                    self.imports.push(Import { node, module: path.clone() });
+                    self.imports.push(Import {
+                        node,
+                        module: path.clone(),
+                    });
                     self.bind_module(local, end, path);
                 }
             }
             "assignment" => {
-                let Some(left) = node.child_by_field_name("left") else { return };
+                let Some(left) = node.child_by_field_name("left") else {
+                    return;
+                };
                 if let Some(right) = node.child_by_field_name("right") {
                     self.bind(left, end, BindVal::Expr(right));
                 } else if let Some(ty) = node.child_by_field_name("type") {
@@ -231,21 +261,26 @@ impl<'t, 'r> Scope<'t, 'r> {
             }
             "as_pattern" => {
                 // `with OpenAI() as client:`
-                if node.parent().is_some_and(|p| p.kind() == "with_item") {
-                    if let (Some(value), Some(alias)) = (node.named_child(0), node.child_by_field_name("alias")) {
-                        if let Some(name) = alias.named_child(0) {
-                            self.bind(name, end, BindVal::Expr(value));
-                        }
-                    }
+                if node.parent().is_some_and(|p| p.kind() == "with_item")
+                    && let (Some(value), Some(alias)) =
+                        (node.named_child(0), node.child_by_field_name("alias"))
+                    && let Some(name) = alias.named_child(0)
+                {
+                    self.bind(name, end, BindVal::Expr(value));
                 }
             }
             "typed_parameter" => {
-                if let (Some(name), Some(ty)) = (node.named_child(0), node.child_by_field_name("type")) {
+                if let (Some(name), Some(ty)) =
+                    (node.named_child(0), node.child_by_field_name("type"))
+                {
                     self.bind(name, node.start_byte(), BindVal::Instance(ty));
                 }
             }
             "typed_default_parameter" => {
-                if let (Some(name), Some(ty)) = (node.child_by_field_name("name"), node.child_by_field_name("type")) {
+                if let (Some(name), Some(ty)) = (
+                    node.child_by_field_name("name"),
+                    node.child_by_field_name("type"),
+                ) {
                     self.bind(name, node.start_byte(), BindVal::Instance(ty));
                 }
             }
@@ -268,16 +303,24 @@ impl<'t, 'r> Scope<'t, 'r> {
         let end = node.end_byte();
         match node.kind() {
             "import_statement" => {
-                let Some(source) = node.child_by_field_name("source") else { return };
-                let Some(module) = string_value(source, self.src, self.fam) else { return };
+                let Some(source) = node.child_by_field_name("source") else {
+                    return;
+                };
+                let Some(module) = string_value(source, self.src, self.fam) else {
+                    return;
+                };
                 if is_relative(&module.value) {
                     self.bind_clause_local(node, end);
                     return;
                 }
                 let base = self.module_segs(&module.value);
-                self.imports.push(Import { node, module: base.clone() });
+                self.imports.push(Import {
+                    node,
+                    module: base.clone(),
+                });
                 let mut c = node.walk();
-                let Some(clause) = node.children(&mut c).find(|n| n.kind() == "import_clause") else {
+                let Some(clause) = node.children(&mut c).find(|n| n.kind() == "import_clause")
+                else {
                     return;
                 };
                 let mut c2 = clause.walk();
@@ -294,10 +337,13 @@ impl<'t, 'r> Scope<'t, 'r> {
                         "named_imports" => {
                             let mut c3 = part.walk();
                             for spec in part.named_children(&mut c3) {
-                                let Some(name) = spec.child_by_field_name("name") else { continue };
+                                let Some(name) = spec.child_by_field_name("name") else {
+                                    continue;
+                                };
                                 let local = spec.child_by_field_name("alias").unwrap_or(name);
                                 let mut path = base.clone();
-                                let imported = key_text(name, self.src, self.fam).unwrap_or_default();
+                                let imported =
+                                    key_text(name, self.src, self.fam).unwrap_or_default();
                                 if imported != "default" {
                                     path.push(Seg::Name(imported.into()));
                                 }
@@ -309,18 +355,23 @@ impl<'t, 'r> Scope<'t, 'r> {
                 }
             }
             "export_statement" => {
-                if let Some(source) = node.child_by_field_name("source") {
-                    if let Some(module) = string_value(source, self.src, self.fam) {
-                        if !is_relative(&module.value) {
-                            let module = self.module_segs(&module.value);
-                            self.imports.push(Import { node, module });
-                        }
-                    }
+                if let Some(source) = node.child_by_field_name("source")
+                    && let Some(module) = string_value(source, self.src, self.fam)
+                    && !is_relative(&module.value)
+                {
+                    let module = self.module_segs(&module.value);
+                    self.imports.push(Import { node, module });
                 }
             }
             "variable_declarator" => {
-                let (Some(name), Some(value)) = (node.child_by_field_name("name"), node.child_by_field_name("value")) else {
-                    if let (Some(name), Some(ty)) = (node.child_by_field_name("name"), node.child_by_field_name("type")) {
+                let (Some(name), Some(value)) = (
+                    node.child_by_field_name("name"),
+                    node.child_by_field_name("value"),
+                ) else {
+                    if let (Some(name), Some(ty)) = (
+                        node.child_by_field_name("name"),
+                        node.child_by_field_name("type"),
+                    ) {
                         self.bind(name, end, BindVal::Instance(ty));
                     }
                     return;
@@ -346,11 +397,13 @@ impl<'t, 'r> Scope<'t, 'r> {
                                     self.push_member_import(value, module.as_deref(), prop);
                                 }
                                 "pair_pattern" => {
-                                    if let (Some(k), Some(v)) = (prop.child_by_field_name("key"), prop.child_by_field_name("value")) {
-                                        if v.kind() == "identifier" {
-                                            self.bind(v, end, BindVal::Member(value, k));
-                                            self.push_member_import(value, module.as_deref(), k);
-                                        }
+                                    if let (Some(k), Some(v)) = (
+                                        prop.child_by_field_name("key"),
+                                        prop.child_by_field_name("value"),
+                                    ) && v.kind() == "identifier"
+                                    {
+                                        self.bind(v, end, BindVal::Member(value, k));
+                                        self.push_member_import(value, module.as_deref(), k);
                                     }
                                 }
                                 _ => {}
@@ -361,7 +414,10 @@ impl<'t, 'r> Scope<'t, 'r> {
                 }
             }
             "assignment_expression" => {
-                if let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) {
+                if let (Some(left), Some(right)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ) {
                     self.bind(left, end, BindVal::Expr(right));
                 }
             }
@@ -379,20 +435,28 @@ impl<'t, 'r> Scope<'t, 'r> {
                         },
                     };
                     // A field initialiser runs at construction: visible from every method.
-                    self.dotted.entry(key).or_default().push(Binding { pos: 0, val });
+                    self.dotted
+                        .entry(key)
+                        .or_default()
+                        .push(Binding { pos: 0, val });
                 }
             }
             "required_parameter" | "optional_parameter" => {
-                if let (Some(name), Some(ty)) = (node.child_by_field_name("pattern"), node.child_by_field_name("type")) {
-                    if name.kind() == "identifier" {
-                        self.bind(name, node.start_byte(), BindVal::Instance(ty));
-                    }
+                if let (Some(name), Some(ty)) = (
+                    node.child_by_field_name("pattern"),
+                    node.child_by_field_name("type"),
+                ) && name.kind() == "identifier"
+                {
+                    self.bind(name, node.start_byte(), BindVal::Instance(ty));
                 }
             }
             "function_declaration" | "class_declaration" | "generator_function_declaration" => {
                 if let Some(name) = node.child_by_field_name("name") {
                     let key = self.text(name);
-                    self.bindings.entry(key).or_default().push(Binding { pos: node.start_byte(), val: BindVal::Local });
+                    self.bindings.entry(key).or_default().push(Binding {
+                        pos: node.start_byte(),
+                        val: BindVal::Local,
+                    });
                 }
             }
             _ => {}
@@ -426,7 +490,11 @@ impl<'t, 'r> Scope<'t, 'r> {
     fn lookup(&self, list: Option<&Vec<Binding<'t>>>, at: usize) -> Option<BindVal<'t>> {
         let list = list?;
         let idx = list.partition_point(|b| b.pos <= at);
-        let b = if idx > 0 { list[idx - 1] } else { *list.first()? };
+        let b = if idx > 0 {
+            list[idx - 1]
+        } else {
+            *list.first()?
+        };
         Some(b.val)
     }
 
@@ -481,18 +549,27 @@ impl<'t, 'r> Scope<'t, 'r> {
             }
             "attribute" | "member_expression" => {
                 let (obj, prop) = match self.fam {
-                    Family::Python => (node.child_by_field_name("object")?, node.child_by_field_name("attribute")?),
-                    Family::Js => (node.child_by_field_name("object")?, node.child_by_field_name("property")?),
+                    Family::Python => (
+                        node.child_by_field_name("object")?,
+                        node.child_by_field_name("attribute")?,
+                    ),
+                    Family::Js => (
+                        node.child_by_field_name("object")?,
+                        node.child_by_field_name("property")?,
+                    ),
                 };
-                if let Some(key) = self.dotted_key(node) {
-                    if let Some(val) = self.lookup(self.dotted.get(&key), node.start_byte()) {
-                        return self.resolve_binding(val, depth);
-                    }
+                if let Some(key) = self.dotted_key(node)
+                    && let Some(val) = self.lookup(self.dotted.get(&key), node.start_byte())
+                {
+                    return self.resolve_binding(val, depth);
                 }
                 let mut r = self.resolve_at(obj, depth + 1)?;
                 let name = self.text(prop);
                 // `mod.default` of an imported module is the module itself.
-                if !(name == "default" && r.segs.len() == 1 && !matches!(r.segs[0], Seg::Unknown(_))) {
+                if !(name == "default"
+                    && r.segs.len() == 1
+                    && !matches!(r.segs[0], Seg::Unknown(_)))
+                {
                     r.segs.push(Seg::Name(name.into()));
                 }
                 Some(r)
@@ -501,10 +578,13 @@ impl<'t, 'r> Scope<'t, 'r> {
                 let callee = node
                     .child_by_field_name("function")
                     .or_else(|| node.child_by_field_name("constructor"))?;
-                if self.fam == Family::Js {
-                    if let Some(module) = self.js_module_call(node, callee) {
-                        return Some(Resolved { segs: module, client: None });
-                    }
+                if self.fam == Family::Js
+                    && let Some(module) = self.js_module_call(node, callee)
+                {
+                    return Some(Resolved {
+                        segs: module,
+                        client: None,
+                    });
                 }
                 let mut r = self.resolve_at(callee, depth + 1)?;
                 let args = node.child_by_field_name("arguments");
@@ -522,8 +602,14 @@ impl<'t, 'r> Scope<'t, 'r> {
                 r.segs.push(Seg::Index);
                 Some(r)
             }
-            "await" | "await_expression" | "parenthesized_expression" | "as_expression"
-            | "non_null_expression" | "satisfies_expression" | "type" | "type_annotation"
+            "await"
+            | "await_expression"
+            | "parenthesized_expression"
+            | "as_expression"
+            | "non_null_expression"
+            | "satisfies_expression"
+            | "type"
+            | "type_annotation"
             | "type_assertion" => {
                 let mut c = node.walk();
                 let inner = node.named_children(&mut c).next()?;
@@ -531,7 +617,9 @@ impl<'t, 'r> Scope<'t, 'r> {
             }
             "generic_type" => {
                 // `Foo<T>`: the type is `Foo`.
-                let inner = node.child_by_field_name("name").or_else(|| node.named_child(0))?;
+                let inner = node
+                    .child_by_field_name("name")
+                    .or_else(|| node.named_child(0))?;
                 self.resolve_at(inner, depth + 1)
             }
             "nested_type_identifier" => {
@@ -549,7 +637,9 @@ impl<'t, 'r> Scope<'t, 'r> {
     /// `require("m")` and `import("m")` evaluate to the module.
     fn js_module_call(&self, call: Node<'t>, callee: Node<'t>) -> Option<Vec<Seg>> {
         let is_loader = callee.kind() == "import"
-            || (callee.kind() == "identifier" && self.text(callee) == "require" && !self.bindings.contains_key("require"));
+            || (callee.kind() == "identifier"
+                && self.text(callee) == "require"
+                && !self.bindings.contains_key("require"));
         if !is_loader {
             return None;
         }
@@ -568,8 +658,15 @@ impl<'t, 'r> Scope<'t, 'r> {
     }
 
     /// If `callee` builds an SDK client, how the client is attributed.
-    fn client_tag(&mut self, callee: &[Seg], args: Option<Node<'t>>, depth: usize) -> Option<ClientTag> {
-        let Some(Seg::Name(last)) = callee.last() else { return None };
+    fn client_tag(
+        &mut self,
+        callee: &[Seg],
+        args: Option<Node<'t>>,
+        depth: usize,
+    ) -> Option<ClientTag> {
+        let Some(Seg::Name(last)) = callee.last() else {
+            return None;
+        };
         let specs = self.reg.constructor_names.get(&**last)?;
         let reg = self.reg;
         let spec = specs
@@ -585,7 +682,10 @@ impl<'t, 'r> Scope<'t, 'r> {
             Attribution::Portable => self.portable_clients.push(spec.vendor),
             _ => self.direct_clients.push(spec.vendor),
         }
-        Some(ClientTag { sdk: spec.vendor, attribution })
+        Some(ClientTag {
+            sdk: spec.vendor,
+            attribution,
+        })
     }
 
     /// The value node of a keyword argument (Python) or option-object key (JS) of a call.
@@ -604,12 +704,16 @@ impl<'t, 'r> Scope<'t, 'r> {
                     for pair in arg.named_children(&mut c2) {
                         match pair.kind() {
                             "pair" => {
-                                let key = pair.child_by_field_name("key").and_then(|k| key_text(k, self.src, self.fam));
+                                let key = pair
+                                    .child_by_field_name("key")
+                                    .and_then(|k| key_text(k, self.src, self.fam));
                                 if key.is_some_and(|k| names.contains(&k)) {
                                     return pair.child_by_field_name("value");
                                 }
                             }
-                            "shorthand_property_identifier" if names.iter().any(|n| n == self.text(pair)) => {
+                            "shorthand_property_identifier"
+                                if names.iter().any(|n| n == self.text(pair)) =>
+                            {
                                 return Some(pair);
                             }
                             _ => {}
@@ -699,16 +803,31 @@ mod tests {
     #[test]
     fn hosts_are_read_from_urls() {
         assert_eq!(url_host("https://api.x.ai/v1").as_deref(), Some("api.x.ai"));
-        assert_eq!(url_host("http://LOCALHOST:8000/v1").as_deref(), Some("localhost"));
-        assert_eq!(url_host("https://api.groq.com/openai/v1").as_deref(), Some("api.groq.com"));
+        assert_eq!(
+            url_host("http://LOCALHOST:8000/v1").as_deref(),
+            Some("localhost")
+        );
+        assert_eq!(
+            url_host("https://api.groq.com/openai/v1").as_deref(),
+            Some("api.groq.com")
+        );
         assert_eq!(url_host("api.x.ai"), None);
     }
 
     #[test]
     fn modules_split_into_segments() {
         let names = |segs: Vec<Seg>| crate::rules::pattern::render(&segs);
-        assert_eq!(names(split_module("openai.types.chat", Family::Python)), "openai.types.chat");
-        assert_eq!(names(split_module("@anthropic-ai/sdk/resources", Family::Js)), "@anthropic-ai/sdk.resources");
-        assert_eq!(names(split_module("openai/resources/chat", Family::Js)), "openai.resources.chat");
+        assert_eq!(
+            names(split_module("openai.types.chat", Family::Python)),
+            "openai.types.chat"
+        );
+        assert_eq!(
+            names(split_module("@anthropic-ai/sdk/resources", Family::Js)),
+            "@anthropic-ai/sdk.resources"
+        );
+        assert_eq!(
+            names(split_module("openai/resources/chat", Family::Js)),
+            "openai.resources.chat"
+        );
     }
 }

@@ -85,10 +85,18 @@ pub fn explain_text(rule: &Rule) -> String {
     s.push_str(&format!("{}\n\n", rule.message.replace("{match}", "…")));
     s.push_str(&format!("Why it locks you in\n{}\n\n", rule.why));
     for (lang, code) in &rule.example {
-        s.push_str(&format!("Example ({}), flagged:\n{}\n\n", lang.name(), indent(code)));
+        s.push_str(&format!(
+            "Example ({}), flagged:\n{}\n\n",
+            lang.name(),
+            indent(code)
+        ));
     }
     for (lang, code) in &rule.instead {
-        s.push_str(&format!("Instead ({}), portable:\n{}\n\n", lang.name(), indent(code)));
+        s.push_str(&format!(
+            "Instead ({}), portable:\n{}\n\n",
+            lang.name(),
+            indent(code)
+        ));
     }
     s.push_str(&format!("Migration hint\n{}\n", rule.hint));
     if let Some(docs) = &rule.docs {

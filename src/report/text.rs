@@ -69,7 +69,11 @@ impl Emitter for Text {
                 .iter()
                 .map(|(reason, n)| format!("{n} {}", reason.describe()))
                 .collect();
-            files.push_str(&format!(", {} skipped ({})", s.files_skipped_total(), reasons.join(", ")));
+            files.push_str(&format!(
+                ", {} skipped ({})",
+                s.files_skipped_total(),
+                reasons.join(", ")
+            ));
         }
         overview.add_row(vec!["Files".to_string(), files]);
         let sev = |x: Severity| s.by_severity.get(&x).copied().unwrap_or(0);
@@ -100,14 +104,22 @@ impl Emitter for Text {
 
             let mut t = table(&["Category", "Findings", "Points lost"]);
             for c in &r.score.by_category {
-                t.add_row(vec![c.category.id().to_string(), c.findings.to_string(), c.points.to_string()]);
+                t.add_row(vec![
+                    c.category.id().to_string(),
+                    c.findings.to_string(),
+                    c.points.to_string(),
+                ]);
             }
             right_align(&mut t, 1);
             writeln!(out, "\n{t}")?;
 
             let mut t = table(&["File", "Findings", "Points lost"]);
             for f in r.score.by_file.iter().take(TOP_FILES) {
-                t.add_row(vec![f.path.clone(), f.findings.to_string(), f.points.to_string()]);
+                t.add_row(vec![
+                    f.path.clone(),
+                    f.findings.to_string(),
+                    f.points.to_string(),
+                ]);
             }
             right_align(&mut t, 1);
             let more = r.score.by_file.len().saturating_sub(TOP_FILES);
@@ -145,9 +157,18 @@ impl Text {
         writeln!(out, "  {} │ {line}", self.paint(&num, "2"))?;
         let width = line.chars().count();
         let start = f.column.saturating_sub(1).min(width);
-        let end = if f.end_line == f.line { f.end_column.saturating_sub(1) } else { width };
+        let end = if f.end_line == f.line {
+            f.end_column.saturating_sub(1)
+        } else {
+            width
+        };
         let len = end.clamp(start + 1, width.max(start + 1)) - start;
-        writeln!(out, "  {pad} │ {}{}", " ".repeat(start), self.paint(&"^".repeat(len), "1;35"))?;
+        writeln!(
+            out,
+            "  {pad} │ {}{}",
+            " ".repeat(start),
+            self.paint(&"^".repeat(len), "1;35")
+        )?;
         writeln!(out, "  {} {}\n", self.paint("hint:", "32"), f.hint)
     }
 
@@ -158,13 +179,22 @@ impl Text {
             notes.push(format!("{} files skipped", s.files_skipped_total()));
         }
         if s.dirs_skipped_vendored > 0 {
-            notes.push(format!("{} vendored directories not entered", s.dirs_skipped_vendored));
+            notes.push(format!(
+                "{} vendored directories not entered",
+                s.dirs_skipped_vendored
+            ));
         }
         if s.files_with_syntax_errors > 0 {
-            notes.push(format!("{} files had syntax errors (scanned with recovery)", s.files_with_syntax_errors));
+            notes.push(format!(
+                "{} files had syntax errors (scanned with recovery)",
+                s.files_with_syntax_errors
+            ));
         }
         if s.files_decoded_lossily > 0 {
-            notes.push(format!("{} files had invalid UTF-8 (scanned lossily)", s.files_decoded_lossily));
+            notes.push(format!(
+                "{} files had invalid UTF-8 (scanned lossily)",
+                s.files_decoded_lossily
+            ));
         }
         let mut line = format!(
             "Scanned {} files with {} rules: {} findings, score {}/100 ({}).",
@@ -174,7 +204,11 @@ impl Text {
             line.push_str(&format!(" Note: {}.", notes.join("; ")));
         }
         for sk in &s.skipped {
-            line.push_str(&format!("\n  skipped {}: {}", sk.path, sk.reason.describe()));
+            line.push_str(&format!(
+                "\n  skipped {}: {}",
+                sk.path,
+                sk.reason.describe()
+            ));
         }
         line
     }

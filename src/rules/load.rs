@@ -186,9 +186,7 @@ fn load_one(
             span,
             format!("invalid rule pack: {message}"),
             "here",
-            Some(
-                "see docs/rules.md for the pack format; every key is listed there".to_string(),
-            ),
+            Some("see docs/rules.md for the pack format; every key is listed there".to_string()),
         )
     })?;
     let header = raw.pack;
@@ -196,8 +194,14 @@ fn load_one(
         .modules
         .iter()
         .map(|m| {
-            PathPattern::parse_module(m.get_ref())
-                .map_err(|e| err(m.span(), format!("invalid `pack.modules` entry: {e}"), "this module", None))
+            PathPattern::parse_module(m.get_ref()).map_err(|e| {
+                err(
+                    m.span(),
+                    format!("invalid `pack.modules` entry: {e}"),
+                    "this module",
+                    None,
+                )
+            })
         })
         .collect::<Result<Vec<_>, _>>()?;
     for h in &header.hosts {
@@ -208,7 +212,10 @@ fn load_one(
                 h.span(),
                 format!("invalid `pack.hosts` entry `{host}`"),
                 "not a host name",
-                Some("write a bare host (`api.openai.com`) or a suffix (`*.openai.azure.com`)".into()),
+                Some(
+                    "write a bare host (`api.openai.com`) or a suffix (`*.openai.azure.com`)"
+                        .into(),
+                ),
             ));
         }
         out.hosts.push(HostPattern {
@@ -222,7 +229,12 @@ fn load_one(
             .iter()
             .map(|p| {
                 PathPattern::parse(p.get_ref()).map_err(|e| {
-                    err(p.span(), format!("invalid `pack.clients.constructors` pattern: {e}"), "this pattern", None)
+                    err(
+                        p.span(),
+                        format!("invalid `pack.clients.constructors` pattern: {e}"),
+                        "this pattern",
+                        None,
+                    )
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -243,17 +255,25 @@ fn load_one(
     for r in raw.rule {
         let vendor = r.vendor.unwrap_or(header.vendor);
         let id = r.id.get_ref().clone();
-        check_id(&id, vendor).map_err(|(msg, help)| err(r.id.span(), msg, "this id", Some(help)))?;
+        check_id(&id, vendor)
+            .map_err(|(msg, help)| err(r.id.span(), msg, "this id", Some(help)))?;
         if let Some(first) = seen.insert(id.clone(), src.name.clone()) {
             return Err(err(
                 r.id.span(),
                 format!("duplicate rule id `{id}`"),
                 "defined again here",
-                Some(format!("`{id}` is already defined in {first}; rule ids are unique across all packs")),
+                Some(format!(
+                    "`{id}` is already defined in {first}; rule ids are unique across all packs"
+                )),
             ));
         }
         if r.languages.get_ref().is_empty() {
-            return Err(err(r.languages.span(), format!("rule `{id}` has no `languages`"), "empty", None));
+            return Err(err(
+                r.languages.span(),
+                format!("rule `{id}` has no `languages`"),
+                "empty",
+                None,
+            ));
         }
         let matcher = compile_match(&r.matcher, r.languages.get_ref(), &err)?;
         out.rules.push(Rule {
@@ -265,7 +285,9 @@ fn load_one(
             message: r.message.trim().to_string(),
             hint: r.hint.trim().to_string(),
             why: r.why.trim().to_string(),
-            docs: r.docs.or_else(|| out.packs.last().and_then(|p| p.docs.clone())),
+            docs: r
+                .docs
+                .or_else(|| out.packs.last().and_then(|p| p.docs.clone())),
             example: r.example,
             instead: r.instead,
             supersedes: r.supersedes.into_iter().map(Spanned::into_inner).collect(),
@@ -279,13 +301,22 @@ fn load_one(
 
 /// Rule ids are `vendor/name`: the rule's vendor, a slash, lowercase words joined by `-`.
 fn check_id(id: &str, vendor: Vendor) -> Result<(), (String, String)> {
-    let help = format!("write it as `{}/<name>` with lowercase letters, digits and `-`", vendor.id());
+    let help = format!(
+        "write it as `{}/<name>` with lowercase letters, digits and `-`",
+        vendor.id()
+    );
     let Some((v, name)) = id.split_once('/') else {
-        return Err((format!("rule id `{id}` is not of the form `vendor/name`"), help));
+        return Err((
+            format!("rule id `{id}` is not of the form `vendor/name`"),
+            help,
+        ));
     };
     if v != vendor.id() {
         return Err((
-            format!("rule id `{id}` starts with `{v}` but the rule's vendor is `{}`", vendor.id()),
+            format!(
+                "rule id `{id}` starts with `{v}` but the rule's vendor is `{}`",
+                vendor.id()
+            ),
             help,
         ));
     }
@@ -353,7 +384,12 @@ where
         .iter()
         .map(|s| {
             regex::Regex::new(s.get_ref()).map_err(|e| {
-                err(s.span(), "invalid regex in `match.string`".into(), "this regex", Some(e.to_string()))
+                err(
+                    s.span(),
+                    "invalid regex in `match.string`".into(),
+                    "this regex",
+                    Some(e.to_string()),
+                )
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -362,25 +398,42 @@ where
         .iter()
         .map(|s| Shape {
             keys: s.keys.clone(),
-            equals: s.equals.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            equals: s
+                .equals
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
         })
         .collect::<Vec<_>>();
     if shapes.iter().any(|s| s.keys.is_empty()) {
-        return Err(err(raw.span(), "a `match.shape` needs at least one key".into(), "in this matcher", None));
+        return Err(err(
+            raw.span(),
+            "a `match.shape` needs at least one key".into(),
+            "in this matcher",
+            None,
+        ));
     }
     let mut queries = Vec::new();
     for (rl, text) in &m.query {
         if !languages.contains(rl) {
             return Err(err(
                 text.span(),
-                format!("`match.query.{}` is for a language the rule does not declare", rl.name()),
+                format!(
+                    "`match.query.{}` is for a language the rule does not declare",
+                    rl.name()
+                ),
                 "this query",
                 None,
             ));
         }
         for lang in rl.languages() {
             let q = compile_query(*lang, text.get_ref()).map_err(|e| {
-                err(text.span(), format!("invalid tree-sitter query in `match.query.{}`", rl.name()), "this query", Some(e))
+                err(
+                    text.span(),
+                    format!("invalid tree-sitter query in `match.query.{}`", rl.name()),
+                    "this query",
+                    Some(e),
+                )
             })?;
             queries.push((*lang, Arc::new(q)));
         }
@@ -393,7 +446,11 @@ where
         strings,
         env: m.env.iter().map(|e| EnvPattern::new(e)).collect(),
         shapes,
-        query_text: m.query.iter().map(|(k, v)| (*k, v.get_ref().clone())).collect(),
+        query_text: m
+            .query
+            .iter()
+            .map(|(k, v)| (*k, v.get_ref().clone()))
+            .collect(),
         queries,
     };
     let empty = matcher.imports.is_empty()
@@ -443,7 +500,7 @@ mod tests {
 
     fn message(e: Error) -> String {
         match e {
-            Error::RulePack { message, .. } => message,
+            Error::RulePack(e) => e.message,
             other => other.to_string(),
         }
     }
@@ -463,23 +520,66 @@ mod tests {
     #[test]
     fn mistakes_are_reported_with_their_field() {
         let cases = [
-            (rule("[rule.match]\ncall = [\"a\"]\nbogus = 1\n"), "unknown field `bogus`"),
-            (rule("[rule.match]\nstring = [\"(\"]\n"), "invalid regex in `match.string`"),
-            (rule("[rule.match]\ncall = [\"a..b\"]\n"), "invalid `match.call` pattern"),
+            (
+                rule("[rule.match]\ncall = [\"a\"]\nbogus = 1\n"),
+                "unknown field `bogus`",
+            ),
+            (
+                rule("[rule.match]\nstring = [\"(\"]\n"),
+                "invalid regex in `match.string`",
+            ),
+            (
+                rule("[rule.match]\ncall = [\"a..b\"]\n"),
+                "invalid `match.call` pattern",
+            ),
             (rule("[rule.match]\n"), "`match` table is empty"),
-            (rule("[rule.match]\narg = [\"x\"]\n"), "`match.arg` needs `match.call`"),
-            (rule("[rule.match]\nquery = { python = \"(call\" }\n"), "invalid tree-sitter query"),
-            (rule("[rule.match]\nquery = { python = \"(call)\" }\n"), "invalid tree-sitter query"),
-            (rule("[rule.match]\nquery = { javascript = \"(call_expression) @match\" }\n"), "does not declare"),
-            (rule("[rule.match]\ncall = [\"a\"]\n").replace("low", "urgent"), "unknown variant `urgent`"),
-            (rule("[rule.match]\ncall = [\"a\"]\n").replace("sdk-call", "vibes"), "unknown variant `vibes`"),
-            (rule("[rule.match]\ncall = [\"a\"]\n").replace("openai/x", "anthropic/x"), "rule's vendor is `openai`"),
-            (rule("[rule.match]\ncall = [\"a\"]\n").replace("openai/x", "openai/X Y"), "invalid name part"),
-            (rule("[rule.match]\ncall = [\"a\"]\n").replace("[\"python\"]", "[]"), "has no `languages`"),
-            (rule("[rule.match]\ncall = [\"a\"]\n").replace("message = \"m\"\n", ""), "missing field `message`"),
+            (
+                rule("[rule.match]\narg = [\"x\"]\n"),
+                "`match.arg` needs `match.call`",
+            ),
+            (
+                rule("[rule.match]\nquery = { python = \"(call\" }\n"),
+                "invalid tree-sitter query",
+            ),
+            (
+                rule("[rule.match]\nquery = { python = \"(call)\" }\n"),
+                "invalid tree-sitter query",
+            ),
+            (
+                rule("[rule.match]\nquery = { javascript = \"(call_expression) @match\" }\n"),
+                "does not declare",
+            ),
+            (
+                rule("[rule.match]\ncall = [\"a\"]\n").replace("low", "urgent"),
+                "unknown variant `urgent`",
+            ),
+            (
+                rule("[rule.match]\ncall = [\"a\"]\n").replace("sdk-call", "vibes"),
+                "unknown variant `vibes`",
+            ),
+            (
+                rule("[rule.match]\ncall = [\"a\"]\n").replace("openai/x", "anthropic/x"),
+                "rule's vendor is `openai`",
+            ),
+            (
+                rule("[rule.match]\ncall = [\"a\"]\n").replace("openai/x", "openai/X Y"),
+                "invalid name part",
+            ),
+            (
+                rule("[rule.match]\ncall = [\"a\"]\n").replace("[\"python\"]", "[]"),
+                "has no `languages`",
+            ),
+            (
+                rule("[rule.match]\ncall = [\"a\"]\n").replace("message = \"m\"\n", ""),
+                "missing field `message`",
+            ),
         ];
         for (text, expected) in cases {
-            let got = message(load(&text).err().unwrap_or_else(|| panic!("accepted:\n{text}")));
+            let got = message(
+                load(&text)
+                    .err()
+                    .unwrap_or_else(|| panic!("accepted:\n{text}")),
+            );
             assert!(got.contains(expected), "expected {expected:?} in {got:?}");
         }
     }

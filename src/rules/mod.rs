@@ -308,7 +308,10 @@ impl Registry {
             imports.extend(m.imports.iter().map(|p| (i, p.clone())));
             for p in &m.calls {
                 if let Some(root) = p.root_name() {
-                    calls_by_root.entry(root.to_string()).or_default().push((i, p.clone()));
+                    calls_by_root
+                        .entry(root.to_string())
+                        .or_default()
+                        .push((i, p.clone()));
                 } else if let (true, Some(key)) = (p.is_unknown_rooted(), p.key_name()) {
                     calls_unknown.push((i, p.clone(), key.to_string()));
                 } else {
@@ -384,7 +387,10 @@ impl Registry {
     /// The vendor whose API host this is, if any pack claims it.
     pub fn vendor_of_host(&self, host: &str) -> Option<Vendor> {
         let host = host.to_ascii_lowercase();
-        self.hosts.iter().find(|h| h.matches(&host)).map(|h| h.vendor)
+        self.hosts
+            .iter()
+            .find(|h| h.matches(&host))
+            .map(|h| h.vendor)
     }
 }
 

@@ -104,8 +104,7 @@ impl PathPattern {
     /// A module pattern matches the module itself and anything inside it.
     pub fn parse_module(text: &str) -> Result<PathPattern, String> {
         let mut p = PathPattern::parse(text)?;
-        if p
-            .segs
+        if p.segs
             .iter()
             .any(|s| matches!(s, PSeg::Call | PSeg::Index | PSeg::Unknown))
         {
@@ -169,10 +168,11 @@ impl fmt::Display for PathPattern {
 /// Length of the name at the start of `s`. A leading `@scope/` belongs to the first name.
 fn name_len(s: &str, first: bool) -> usize {
     let mut start = 0;
-    if first && s.starts_with('@') {
-        if let Some(slash) = s.find('/') {
-            start = slash + 1;
-        }
+    if first
+        && s.starts_with('@')
+        && let Some(slash) = s.find('/')
+    {
+        start = slash + 1;
     }
     s[start..]
         .find(['.', '(', '['])
@@ -270,7 +270,10 @@ mod tests {
     #[test]
     fn malformed_patterns_are_rejected() {
         for bad in ["", "()", "a..b", "a.b*", "a.?", "a b.c)", "openai.(x)"] {
-            assert!(PathPattern::parse(bad).is_err(), "{bad:?} should be rejected");
+            assert!(
+                PathPattern::parse(bad).is_err(),
+                "{bad:?} should be rejected"
+            );
         }
         assert!(PathPattern::parse_module("openai()").is_err());
     }
