@@ -47,13 +47,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
         Command::Explain(args) => {
             let reg = load_registry(&args.rule_sources, &Selector::default())?;
             let Some(rule) = reg.rule(&args.rule_id) else {
-                let close: Vec<&str> = reg
-                    .rules
-                    .iter()
-                    .map(|r| r.id.as_str())
-                    .filter(|id| id.contains(args.rule_id.split('/').next_back().unwrap_or("")))
-                    .take(5)
-                    .collect();
+                let close = reg.suggest(&args.rule_id);
                 let help = if close.is_empty() {
                     "run `lockin rules` to list every rule id".to_string()
                 } else {
@@ -94,7 +88,7 @@ fn run_scan(args: &ScanArgs) -> Result<u8, Error> {
             .is_some_and(|sev| report.findings.iter().any(|f| f.severity >= sev.severity()));
 
     let to_file = args.output.is_some();
-    let color = args.format == Format::Text && !to_file && use_color(args.color);
+    let color = args.format == Format::Text && !to_file && use_color(args.color, std::io::stdout().is_terminal());
     let emitter = report::emitter(args.format, color);
     report::write(&report, emitter.as_ref(), args.output.as_deref())?;
     if !args.quiet {
@@ -112,16 +106,25 @@ fn default_jobs() -> usize {
 }
 
 /// Colour only on a terminal, never with NO_COLOR or TERM=dumb, unless forced.
-fn use_color(choice: ColorChoice) -> bool {
+fn use_color(choice: ColorChoice, is_terminal: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            std::io::stdout().is_terminal()
+            is_terminal
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 && std::env::var("TERM").map_or(true, |t| t != "dumb")
         }
     }
+}
+
+/// Whether error messages on stderr are coloured (decided once, by `main`).
+pub fn stderr_color(cli: &Cli) -> bool {
+    let choice = match &cli.command {
+        Command::Scan(args) => args.color,
+        _ => ColorChoice::Auto,
+    };
+    use_color(choice, std::io::stderr().is_terminal())
 }
 
 fn load_sources(args: &RuleSourceArgs) -> Result<Vec<PackSource>, Error> {

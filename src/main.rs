@@ -5,6 +5,10 @@ use lockin::cli::Cli;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let color = lockin::stderr_color(&cli);
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(miette::MietteHandlerOpts::new().color(color).build())
+    }));
     match lockin::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {

@@ -75,6 +75,12 @@ impl Emitter for Text {
                 reasons.join(", ")
             ));
         }
+        if s.dirs_skipped_vendored > 0 {
+            files.push_str(&format!(
+                ", {} not entered",
+                plural(s.dirs_skipped_vendored, "vendored directory", "vendored directories")
+            ));
+        }
         overview.add_row(vec!["Files".to_string(), files]);
         let sev = |x: Severity| s.by_severity.get(&x).copied().unwrap_or(0);
         overview.add_row(vec![
@@ -176,29 +182,33 @@ impl Text {
         let s = &r.summary;
         let mut notes = Vec::new();
         if s.files_skipped_total() > 0 {
-            notes.push(format!("{} files skipped", s.files_skipped_total()));
+            notes.push(format!("{} skipped", plural(s.files_skipped_total(), "file", "files")));
         }
         if s.dirs_skipped_vendored > 0 {
             notes.push(format!(
-                "{} vendored directories not entered",
-                s.dirs_skipped_vendored
+                "{} not entered (--no-ignore scans them)",
+                plural(s.dirs_skipped_vendored, "vendored directory", "vendored directories")
             ));
         }
         if s.files_with_syntax_errors > 0 {
             notes.push(format!(
-                "{} files had syntax errors (scanned with recovery)",
-                s.files_with_syntax_errors
+                "{} with syntax errors, scanned with error recovery",
+                plural(s.files_with_syntax_errors, "file", "files")
             ));
         }
         if s.files_decoded_lossily > 0 {
             notes.push(format!(
-                "{} files had invalid UTF-8 (scanned lossily)",
-                s.files_decoded_lossily
+                "{} with invalid UTF-8, scanned lossily",
+                plural(s.files_decoded_lossily, "file", "files")
             ));
         }
         let mut line = format!(
-            "Scanned {} files with {} rules: {} findings, score {}/100 ({}).",
-            s.files_scanned, s.rules, s.findings, r.score.value, r.score.grade
+            "Scanned {} with {}: {}, score {}/100 ({}).",
+            plural(s.files_scanned, "file", "files"),
+            plural(s.rules, "rule", "rules"),
+            plural(s.findings, "finding", "findings"),
+            r.score.value,
+            r.score.grade
         );
         if !notes.is_empty() {
             line.push_str(&format!(" Note: {}.", notes.join("; ")));
@@ -212,4 +222,8 @@ impl Text {
         }
         line
     }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

@@ -376,6 +376,11 @@ impl Registry {
         })
     }
 
+    /// Rule ids close to a mistyped one, best first.
+    pub fn suggest(&self, typo: &str) -> Vec<&str> {
+        suggest(typo, self.rules.iter().map(|r| r.id.as_str()))
+    }
+
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
     }
@@ -394,9 +399,44 @@ impl Registry {
     }
 }
 
+/// Candidates within a small edit distance of `typo`, or containing its name part.
+pub fn suggest<'a>(typo: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let name = typo.rsplit('/').next().unwrap_or(typo);
+    let mut scored: Vec<(usize, &str)> = candidates
+        .filter_map(|c| {
+            let d = edit_distance(typo, c);
+            let contains = name.len() >= 4 && c.contains(name);
+            (d <= 3 || contains).then_some((if contains { d.min(2) } else { d }, c))
+        })
+        .collect();
+    scored.sort();
+    scored.into_iter().take(3).map(|(_, c)| c).collect()
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn suggestions_are_close_matches() {
+        let ids = ["openai/assistants-api", "openai/client", "anthropic/client"];
+        assert_eq!(suggest("openai/assistant", ids.into_iter()), vec!["openai/assistants-api"]);
+        assert_eq!(suggest("openai/clinet", ids.into_iter()), vec!["openai/client"]);
+        assert!(suggest("zzz", ids.into_iter()).is_empty());
+    }
 
     #[test]
     fn host_patterns() {

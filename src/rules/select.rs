@@ -61,12 +61,7 @@ fn term(flag: &'static str, value: &str, rules: &[Rule]) -> Result<Term, Error> 
     if rules.iter().any(|r| r.id == value) {
         return Ok(Term::Rule(value.to_string()));
     }
-    let close = rules
-        .iter()
-        .map(|r| r.id.as_str())
-        .filter(|id| id.contains(value) || value.contains(id.split('/').next().unwrap_or("")))
-        .take(3)
-        .collect::<Vec<_>>();
+    let close = super::suggest(value, rules.iter().map(|r| r.id.as_str()));
     let help = if close.is_empty() {
         "run `lockin rules` for the rule ids; vendors and categories are listed in docs/rules.md"
             .to_string()
