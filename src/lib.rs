@@ -88,7 +88,9 @@ fn run_scan(args: &ScanArgs) -> Result<u8, Error> {
             .is_some_and(|sev| report.findings.iter().any(|f| f.severity >= sev.severity()));
 
     let to_file = args.output.is_some();
-    let color = args.format == Format::Text && !to_file && use_color(args.color, std::io::stdout().is_terminal());
+    let color = args.format == Format::Text
+        && !to_file
+        && use_color(args.color, std::io::stdout().is_terminal());
     let emitter = report::emitter(args.format, color);
     report::write(&report, emitter.as_ref(), args.output.as_deref())?;
     if !args.quiet {

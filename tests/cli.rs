@@ -17,7 +17,11 @@ fn lockin() -> Command {
 
 fn json_of(args: &[&str]) -> Value {
     let out = lockin().args(args).output().unwrap();
-    assert!(out.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -35,21 +39,43 @@ fn json_report_has_every_documented_field() {
         assert!(v.get(key).is_some(), "missing top-level `{key}`");
     }
     assert_eq!(v["root"], "fixtures/demo");
-    for key in ["value", "grade", "penalty", "by_vendor", "by_category", "by_file"] {
+    for key in [
+        "value",
+        "grade",
+        "penalty",
+        "by_vendor",
+        "by_category",
+        "by_file",
+    ] {
         assert!(v["score"].get(key).is_some(), "missing score.{key}");
     }
     let findings = v["findings"].as_array().unwrap();
     assert!(findings.len() > 10);
     for f in findings {
         for key in [
-            "rule_id", "vendor", "category", "severity", "path", "line", "column", "end_line", "end_column", "message",
+            "rule_id",
+            "vendor",
+            "category",
+            "severity",
+            "path",
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+            "message",
             "hint",
         ] {
             assert!(f.get(key).is_some(), "finding without `{key}`: {f}");
         }
         let path = f["path"].as_str().unwrap();
-        assert!(!path.starts_with('/') && !path.contains('\\') && !path.starts_with("./"), "{path}");
-        assert!(!path.contains("node_modules"), "vendored code was scanned: {path}");
+        assert!(
+            !path.starts_with('/') && !path.contains('\\') && !path.starts_with("./"),
+            "{path}"
+        );
+        assert!(
+            !path.contains("node_modules"),
+            "vendored code was scanned: {path}"
+        );
     }
     // Ordered by path, line, column, rule id.
     let keys: Vec<(String, u64, u64, String)> = findings
@@ -71,19 +97,36 @@ fn json_report_has_every_documented_field() {
     // The breakdown adds up to the points lost.
     let lost = 100 - v["score"]["value"].as_u64().unwrap();
     for part in ["by_vendor", "by_category", "by_file"] {
-        let sum: u64 = v["score"][part].as_array().unwrap().iter().map(|p| p["points"].as_u64().unwrap()).sum();
+        let sum: u64 = v["score"][part]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["points"].as_u64().unwrap())
+            .sum();
         assert_eq!(sum, lost, "score.{part} does not add up");
     }
 }
 
 #[test]
 fn output_is_identical_for_any_thread_count() {
-    let one = lockin().args(["scan", "fixtures", "--format", "json", "--jobs", "1"]).output().unwrap();
-    let many = lockin().args(["scan", "fixtures", "--format", "json", "--jobs", "8"]).output().unwrap();
+    let one = lockin()
+        .args(["scan", "fixtures", "--format", "json", "--jobs", "1"])
+        .output()
+        .unwrap();
+    let many = lockin()
+        .args(["scan", "fixtures", "--format", "json", "--jobs", "8"])
+        .output()
+        .unwrap();
     assert!(!one.stdout.is_empty());
     assert_eq!(one.stdout, many.stdout);
-    let text1 = lockin().args(["scan", "fixtures/demo", "-j", "1", "--color", "never"]).output().unwrap();
-    let text8 = lockin().args(["scan", "fixtures/demo", "-j", "8", "--color", "never"]).output().unwrap();
+    let text1 = lockin()
+        .args(["scan", "fixtures/demo", "-j", "1", "--color", "never"])
+        .output()
+        .unwrap();
+    let text8 = lockin()
+        .args(["scan", "fixtures/demo", "-j", "8", "--color", "never"])
+        .output()
+        .unwrap();
     assert_eq!(text1.stdout, text8.stdout);
 }
 
@@ -91,22 +134,53 @@ fn output_is_identical_for_any_thread_count() {
 fn gates_set_the_exit_code() {
     // The demo scores below 90 and has high-severity findings.
     lockin().args(["scan", "fixtures/demo"]).assert().code(0);
-    lockin().args(["scan", "fixtures/demo", "--fail-under", "90"]).assert().code(1);
-    lockin().args(["scan", "fixtures/demo", "--fail-under", "10"]).assert().code(0);
-    lockin().args(["scan", "fixtures/demo", "--fail-on", "high"]).assert().code(1);
+    lockin()
+        .args(["scan", "fixtures/demo", "--fail-under", "90"])
+        .assert()
+        .code(1);
+    lockin()
+        .args(["scan", "fixtures/demo", "--fail-under", "10"])
+        .assert()
+        .code(0);
+    lockin()
+        .args(["scan", "fixtures/demo", "--fail-on", "high"])
+        .assert()
+        .code(1);
     let clean = tempfile::tempdir().unwrap();
-    write(clean.path(), "app.py", "import json\nprint(json.dumps({}))\n");
-    lockin().arg("scan").arg(clean.path()).args(["--fail-on", "low", "--fail-under", "100"]).assert().code(0);
+    write(
+        clean.path(),
+        "app.py",
+        "import json\nprint(json.dumps({}))\n",
+    );
+    lockin()
+        .arg("scan")
+        .arg(clean.path())
+        .args(["--fail-on", "low", "--fail-under", "100"])
+        .assert()
+        .code(0);
     // Only low findings: --fail-on medium passes, --fail-on low fails.
     let low = tempfile::tempdir().unwrap();
     write(low.path(), "a.py", "import openai\n");
-    lockin().arg("scan").arg(low.path()).args(["--fail-on", "medium"]).assert().code(0);
-    lockin().arg("scan").arg(low.path()).args(["--fail-on", "low"]).assert().code(1);
+    lockin()
+        .arg("scan")
+        .arg(low.path())
+        .args(["--fail-on", "medium"])
+        .assert()
+        .code(0);
+    lockin()
+        .arg("scan")
+        .arg(low.path())
+        .args(["--fail-on", "low"])
+        .assert()
+        .code(1);
 }
 
 #[test]
 fn usage_and_rule_pack_errors_exit_2() {
-    lockin().args(["scan", "--fail-under", "101"]).assert().code(2);
+    lockin()
+        .args(["scan", "--fail-under", "101"])
+        .assert()
+        .code(2);
     lockin().args(["scan", "--format", "yaml"]).assert().code(2);
     lockin()
         .args(["scan", "no/such/dir"])
@@ -168,7 +242,10 @@ string = ['^command-(r|a)(-plus)?(-[0-9]{2}-[0-9]{4})?$']
         .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["findings"][0]["rule_id"], "cohere/model-id");
-    assert_eq!(v["findings"][0]["message"], "hard-codes the Cohere model id `command-r-plus`");
+    assert_eq!(
+        v["findings"][0]["message"],
+        "hard-codes the Cohere model id `command-r-plus`"
+    );
 }
 
 #[test]
@@ -184,12 +261,19 @@ fn output_file_and_colour() {
     let v: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert!(v["findings"].as_array().unwrap().len() > 10);
 
-    let colour = lockin().args(["scan", "fixtures/demo", "--color", "always"]).output().unwrap();
+    let colour = lockin()
+        .args(["scan", "fixtures/demo", "--color", "always"])
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&colour.stdout).contains("\x1b["));
     // Not a terminal: no colour in auto mode, and never with NO_COLOR.
     let auto = lockin().args(["scan", "fixtures/demo"]).output().unwrap();
     assert!(!String::from_utf8_lossy(&auto.stdout).contains("\x1b["));
-    let never = lockin().args(["scan", "fixtures/demo"]).env("NO_COLOR", "1").output().unwrap();
+    let never = lockin()
+        .args(["scan", "fixtures/demo"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
     assert!(!String::from_utf8_lossy(&never.stdout).contains("\x1b["));
 }
 
@@ -203,8 +287,12 @@ fn explicit_files_and_directories_mix() {
         "json",
     ]);
     assert_eq!(v["root"], ".");
-    let paths: std::collections::BTreeSet<&str> =
-        v["findings"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    let paths: std::collections::BTreeSet<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
     assert!(paths.contains("fixtures/demo/backend/app/llm.py"));
     assert!(paths.contains("fixtures/demo/web/src/chat.ts"));
     assert!(!paths.iter().any(|p| p.contains("assistant.py")));
@@ -216,13 +304,28 @@ fn ignore_files_and_vendored_directories() {
     let root = dir.path();
     write(root, ".gitignore", "generated/\n");
     write(root, "generated/client.py", "import openai\n");
-    write(root, "node_modules/pkg/index.js", "const OpenAI = require('openai');\n");
+    write(
+        root,
+        "node_modules/pkg/index.js",
+        "const OpenAI = require('openai');\n",
+    );
     write(root, ".hidden/x.py", "import openai\n");
     write(root, "src/app.py", "import anthropic\n");
     let scan = |extra: &[&str]| {
-        let out = lockin().arg("scan").arg(root).args(["--format", "json"]).args(extra).output().unwrap();
+        let out = lockin()
+            .arg("scan")
+            .arg(root)
+            .args(["--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
         let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-        v["findings"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["path"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
     };
     // .gitignore is honoured without a .git directory; vendored and hidden directories are skipped.
     assert_eq!(scan(&[]), vec!["src/app.py"]);
@@ -239,7 +342,11 @@ fn unscannable_files_are_counted_not_fatal() {
     std::fs::write(root.join("binary.py"), b"\x00\x01\x02import openai\n").unwrap();
     std::fs::write(root.join("big.js"), "x".repeat(4096)).unwrap();
     std::fs::write(root.join("latin1.py"), b"# caf\xe9\nMODEL = \"gpt-4o\"\n").unwrap();
-    write(root, "broken.ts", "const m = \"claude-3-opus-20240229\";\nfunction (( {\n");
+    write(
+        root,
+        "broken.ts",
+        "const m = \"claude-3-opus-20240229\";\nfunction (( {\n",
+    );
     let out = lockin()
         .arg("scan")
         .arg(root)
@@ -254,16 +361,31 @@ fn unscannable_files_are_counted_not_fatal() {
     assert_eq!(s["files_skipped"]["too-large"], 1);
     assert_eq!(s["files_decoded_lossily"], 1);
     assert_eq!(s["files_with_syntax_errors"], 1);
-    let rules: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["rule_id"].as_str().unwrap()).collect();
-    assert!(rules.contains(&"openai/model-id"), "findings in a lossily decoded file count");
-    assert!(rules.contains(&"anthropic/model-id"), "findings before a syntax error count");
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        rules.contains(&"openai/model-id"),
+        "findings in a lossily decoded file count"
+    );
+    assert!(
+        rules.contains(&"anthropic/model-id"),
+        "findings before a syntax error count"
+    );
 }
 
 #[test]
 fn a_closed_pipe_is_not_an_error() {
     let dir = tempfile::tempdir().unwrap();
     for i in 0..300 {
-        write(dir.path(), &format!("m{i:03}.py"), "from openai import OpenAI\nclient = OpenAI()\nMODEL = \"gpt-4o\"\n");
+        write(
+            dir.path(),
+            &format!("m{i:03}.py"),
+            "from openai import OpenAI\nclient = OpenAI()\nMODEL = \"gpt-4o\"\n",
+        );
     }
     let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin!("lockin"))
         .arg("scan")
@@ -274,16 +396,29 @@ fn a_closed_pipe_is_not_an_error() {
         .spawn()
         .unwrap();
     let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
     // The reader is dropped here: the pipe closes while lockin is still writing.
     let out = child.wait_with_output().unwrap();
     assert!(first.starts_with("lockin"));
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
 fn attribution_follows_the_client_endpoint() {
-    let v = json_of(&["scan", "fixtures/rules/xai/attribution.py", "fixtures/rules/groq/attribution.py", "--format", "json"]);
+    let v = json_of(&[
+        "scan",
+        "fixtures/rules/xai/attribution.py",
+        "fixtures/rules/groq/attribution.py",
+        "--format",
+        "json",
+    ]);
     let vendor_of = |path: &str, rule: &str| -> Vec<String> {
         v["findings"]
             .as_array()
@@ -293,21 +428,45 @@ fn attribution_follows_the_client_endpoint() {
             .map(|f| f["vendor"].as_str().unwrap().to_string())
             .collect()
     };
-    assert_eq!(vendor_of("xai/attribution.py", "openai/chat-completions"), vec!["xai"]);
-    assert_eq!(vendor_of("xai/attribution.py", "openai/client"), vec!["xai"]);
-    assert_eq!(vendor_of("groq/attribution.py", "openai/chat-completions"), vec!["groq"]);
-    assert_eq!(vendor_of("groq/attribution.py", "openai/sdk-import"), vec!["openai"]);
+    assert_eq!(
+        vendor_of("xai/attribution.py", "openai/chat-completions"),
+        vec!["xai"]
+    );
+    assert_eq!(
+        vendor_of("xai/attribution.py", "openai/client"),
+        vec!["xai"]
+    );
+    assert_eq!(
+        vendor_of("groq/attribution.py", "openai/chat-completions"),
+        vec!["groq"]
+    );
+    assert_eq!(
+        vendor_of("groq/attribution.py", "openai/sdk-import"),
+        vec!["openai"]
+    );
 }
 
 #[test]
 fn secrets_never_reach_any_output() {
     let dir = tempfile::tempdir().unwrap();
     let key = "sk-proj-Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0PpOoNn";
-    write(dir.path(), "leak.py", &format!("API_KEY = \"{key}\"  # trailing note\n"));
+    write(
+        dir.path(),
+        "leak.py",
+        &format!("API_KEY = \"{key}\"  # trailing note\n"),
+    );
     for format in ["text", "json"] {
-        let out = lockin().arg("scan").arg(dir.path()).args(["--format", format, "--color", "never"]).output().unwrap();
+        let out = lockin()
+            .arg("scan")
+            .arg(dir.path())
+            .args(["--format", format, "--color", "never"])
+            .output()
+            .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(stdout.contains("openai/hardcoded-api-key"), "{format}: {stdout}");
+        assert!(
+            stdout.contains("openai/hardcoded-api-key"),
+            "{format}: {stdout}"
+        );
         assert!(!stdout.contains(&key[8..]), "{format} output leaks the key");
         assert!(!String::from_utf8_lossy(&out.stderr).contains(&key[8..]));
     }
@@ -315,7 +474,10 @@ fn secrets_never_reach_any_output() {
 
 #[test]
 fn rules_and_explain() {
-    let out = lockin().args(["rules", "--format", "json"]).output().unwrap();
+    let out = lockin()
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
     let rules: Value = serde_json::from_slice(&out.stdout).unwrap();
     let rules = rules.as_array().unwrap();
     assert!(rules.len() >= 30);

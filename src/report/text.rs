@@ -78,7 +78,11 @@ impl Emitter for Text {
         if s.dirs_skipped_vendored > 0 {
             files.push_str(&format!(
                 ", {} not entered",
-                plural(s.dirs_skipped_vendored, "vendored directory", "vendored directories")
+                plural(
+                    s.dirs_skipped_vendored,
+                    "vendored directory",
+                    "vendored directories"
+                )
             ));
         }
         overview.add_row(vec!["Files".to_string(), files]);
@@ -182,12 +186,19 @@ impl Text {
         let s = &r.summary;
         let mut notes = Vec::new();
         if s.files_skipped_total() > 0 {
-            notes.push(format!("{} skipped", plural(s.files_skipped_total(), "file", "files")));
+            notes.push(format!(
+                "{} skipped",
+                plural(s.files_skipped_total(), "file", "files")
+            ));
         }
         if s.dirs_skipped_vendored > 0 {
             notes.push(format!(
                 "{} not entered (--no-ignore scans them)",
-                plural(s.dirs_skipped_vendored, "vendored directory", "vendored directories")
+                plural(
+                    s.dirs_skipped_vendored,
+                    "vendored directory",
+                    "vendored directories"
+                )
             ));
         }
         if s.files_with_syntax_errors > 0 {

@@ -419,7 +419,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -433,8 +435,14 @@ mod tests {
     #[test]
     fn suggestions_are_close_matches() {
         let ids = ["openai/assistants-api", "openai/client", "anthropic/client"];
-        assert_eq!(suggest("openai/assistant", ids.into_iter()), vec!["openai/assistants-api"]);
-        assert_eq!(suggest("openai/clinet", ids.into_iter()), vec!["openai/client"]);
+        assert_eq!(
+            suggest("openai/assistant", ids.into_iter()),
+            vec!["openai/assistants-api"]
+        );
+        assert_eq!(
+            suggest("openai/clinet", ids.into_iter()),
+            vec!["openai/client"]
+        );
         assert!(suggest("zzz", ids.into_iter()).is_empty());
     }
 
