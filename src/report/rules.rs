@@ -117,3 +117,23 @@ pub fn explain(rule: &Rule) -> Result<(), Error> {
     let out = &mut io::stdout().lock();
     stdout_result(out.write_all(explain_text(rule).as_bytes()))
 }
+
+/// The rule table of docs/rules.md, generated from the packs (checked by tests/docs.rs).
+pub fn markdown_table(reg: &Registry) -> String {
+    let mut rules: Vec<&Rule> = reg.rules.iter().collect();
+    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut s = String::from("| id | vendor | category | severity | languages | message |\n|---|---|---|---|---|---|\n");
+    for r in rules {
+        let langs: Vec<&str> = r.languages.iter().map(|l| l.name()).collect();
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} | {} |\n",
+            r.id,
+            r.vendor,
+            r.category,
+            r.severity,
+            langs.join(", "),
+            r.message.replace("{match}", "…").replace('|', "\\|")
+        ));
+    }
+    s
+}
