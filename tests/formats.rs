@@ -1,0 +1,148 @@
+//! The report formats on fixtures/demo: snapshots (reviewed with `cargo insta review`) and the JSON
+//! schema of docs/output.md, mirrored by structs that refuse unknown fields.
+
+use std::collections::BTreeMap;
+
+use assert_cmd::Command;
+use serde::Deserialize;
+
+fn run(args: &[&str]) -> String {
+    let out = Command::new(assert_cmd::cargo::cargo_bin!("lockin"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().replace(env!("CARGO_PKG_VERSION"), "[VERSION]")
+}
+
+#[test]
+fn text_report_of_the_demo() {
+    insta::assert_snapshot!("demo_text", run(&["scan", "fixtures/demo", "--color", "never"]));
+}
+
+#[test]
+fn json_report_of_the_demo() {
+    insta::assert_snapshot!("demo_json", run(&["scan", "fixtures/demo", "--format", "json"]));
+}
+
+// The JSON report as documented in docs/output.md.
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Report {
+    version: String,
+    root: String,
+    score: Score,
+    findings: Vec<Finding>,
+    summary: Summary,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Score {
+    value: u32,
+    grade: String,
+    penalty: f64,
+    by_vendor: Vec<VendorPart>,
+    by_category: Vec<CategoryPart>,
+    by_file: Vec<FilePart>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct VendorPart {
+    vendor: String,
+    findings: usize,
+    files: usize,
+    penalty: f64,
+    points: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct CategoryPart {
+    category: String,
+    findings: usize,
+    penalty: f64,
+    points: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct FilePart {
+    path: String,
+    findings: usize,
+    penalty: f64,
+    points: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Finding {
+    rule_id: String,
+    vendor: String,
+    category: String,
+    severity: String,
+    path: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    message: String,
+    hint: String,
+    snippet: String,
+    via: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Summary {
+    files_scanned: usize,
+    files_skipped: BTreeMap<String, usize>,
+    files_with_syntax_errors: usize,
+    files_decoded_lossily: usize,
+    dirs_skipped_vendored: usize,
+    rules: usize,
+    findings: usize,
+    by_severity: BTreeMap<String, usize>,
+    by_vendor: BTreeMap<String, usize>,
+    by_category: BTreeMap<String, usize>,
+    skipped: Vec<Skipped>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Skipped {
+    path: String,
+    reason: String,
+}
+
+#[test]
+fn json_report_matches_the_documented_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bin.py"), b"\0\0\0").unwrap();
+    std::fs::write(dir.path().join("x.py"), "import openai\n").unwrap();
+    for args in [
+        vec!["scan".to_string(), "fixtures/demo".into(), "--format".into(), "json".into()],
+        vec!["scan".to_string(), dir.path().display().to_string(), "--format".into(), "json".into()],
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let text = run(&args);
+        let report: Report = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(report.summary.findings, report.findings.len());
+        for f in &report.findings {
+            assert!(["low", "medium", "high"].contains(&f.severity.as_str()));
+            assert!(f.line >= 1 && f.column >= 1 && f.end_line >= f.line);
+        }
+    }
+}
