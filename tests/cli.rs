@@ -497,3 +497,112 @@ fn rules_and_explain() {
         .code(2)
         .stderr(predicate::str::contains("did you mean"));
 }
+
+#[test]
+fn a_raw_tree_sitter_query_rule() {
+    let packs = tempfile::tempdir().unwrap();
+    write(
+        packs.path(),
+        "query.toml",
+        r#"[pack]
+vendor = "mistral"
+name = "Mistral (query example)"
+
+[[rule]]
+id = "mistral/chat-call"
+category = "sdk-call"
+severity = "medium"
+languages = ["python", "typescript"]
+message = "calls Mistral's hosted chat"
+hint = "Route the call through your own chat() function"
+why = "Example of the query escape hatch."
+[rule.match]
+query.python = '''
+((call function: (attribute attribute: (identifier) @m) (#eq? @m "complete")) @match)
+'''
+query.typescript = '''
+((call_expression function: (member_expression property: (property_identifier) @m) (#eq? @m "complete")) @match)
+'''
+"#,
+    );
+    let src = tempfile::tempdir().unwrap();
+    write(
+        src.path(),
+        "a.py",
+        "# mistral.chat.complete() in a comment\nr = mistral.chat.complete(model=m)\n",
+    );
+    write(
+        src.path(),
+        "b.tsx",
+        "const r = await mistral.chat.complete({ model });\nconst el = <div>{r}</div>;\n",
+    );
+    let out = lockin()
+        .arg("scan")
+        .arg(src.path())
+        .args(["--format", "json", "--select", "mistral", "--rules"])
+        .arg(packs.path())
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hits: Vec<(String, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        hits,
+        vec![("a.py".to_string(), 2), ("b.tsx".to_string(), 1)]
+    );
+}
+
+#[test]
+fn deep_nesting_does_not_overflow() {
+    let dir = tempfile::tempdir().unwrap();
+    let parens = format!(
+        "x = {}1{}\nMODEL = \"gpt-4o\"\n",
+        "(".repeat(100_000),
+        ")".repeat(100_000)
+    );
+    write(dir.path(), "parens.py", &parens);
+    let chain = format!(
+        "from openai import OpenAI\nc = OpenAI()\nc{}.create()\n",
+        ".a".repeat(50_000)
+    );
+    write(dir.path(), "chain.py", &chain);
+    let arrays = format!(
+        "const m = \"claude-3-opus-20240229\";\nconst x = {}0{};\n",
+        "[".repeat(50_000),
+        "]".repeat(50_000)
+    );
+    write(dir.path(), "arrays.js", &arrays);
+    let out = lockin()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["summary"]["files_scanned"], 3);
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        rules.contains(&"openai/model-id") && rules.contains(&"anthropic/model-id"),
+        "{rules:?}"
+    );
+}

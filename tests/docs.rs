@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-const START: &str = "<!-- rules:start (generated from rules/*.toml; LOCKIN_BLESS=1 cargo test --test docs) -->\n";
+const START: &str =
+    "<!-- rules:start (generated from rules/*.toml; LOCKIN_BLESS=1 cargo test --test docs) -->\n";
 const END: &str = "<!-- rules:end -->";
 
 #[test]
@@ -11,8 +12,13 @@ fn the_rule_table_in_docs_rules_md_is_current() {
     let table = lockin::report::rules::markdown_table(&reg);
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/rules.md");
     let doc = std::fs::read_to_string(&path).unwrap();
-    let start = doc.find(START).expect("docs/rules.md has the rules:start marker") + START.len();
-    let end = doc.find(END).expect("docs/rules.md has the rules:end marker");
+    let start = doc
+        .find(START)
+        .expect("docs/rules.md has the rules:start marker")
+        + START.len();
+    let end = doc
+        .find(END)
+        .expect("docs/rules.md has the rules:end marker");
     if doc[start..end] == table {
         return;
     }
@@ -21,5 +27,7 @@ fn the_rule_table_in_docs_rules_md_is_current() {
         std::fs::write(&path, fresh).unwrap();
         return;
     }
-    panic!("docs/rules.md is stale: run `LOCKIN_BLESS=1 cargo test --test docs` and commit the result");
+    panic!(
+        "docs/rules.md is stale: run `LOCKIN_BLESS=1 cargo test --test docs` and commit the result"
+    );
 }

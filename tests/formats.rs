@@ -13,18 +13,31 @@ fn run(args: &[&str]) -> String {
         .env_remove("NO_COLOR")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().replace(env!("CARGO_PKG_VERSION"), "[VERSION]")
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .replace(env!("CARGO_PKG_VERSION"), "[VERSION]")
 }
 
 #[test]
 fn text_report_of_the_demo() {
-    insta::assert_snapshot!("demo_text", run(&["scan", "fixtures/demo", "--color", "never"]));
+    insta::assert_snapshot!(
+        "demo_text",
+        run(&["scan", "fixtures/demo", "--color", "never"])
+    );
 }
 
 #[test]
 fn json_report_of_the_demo() {
-    insta::assert_snapshot!("demo_json", run(&["scan", "fixtures/demo", "--format", "json"]));
+    insta::assert_snapshot!(
+        "demo_json",
+        run(&["scan", "fixtures/demo", "--format", "json"])
+    );
 }
 
 // The JSON report as documented in docs/output.md.
@@ -133,8 +146,18 @@ fn json_report_matches_the_documented_schema() {
     std::fs::write(dir.path().join("bin.py"), b"\0\0\0").unwrap();
     std::fs::write(dir.path().join("x.py"), "import openai\n").unwrap();
     for args in [
-        vec!["scan".to_string(), "fixtures/demo".into(), "--format".into(), "json".into()],
-        vec!["scan".to_string(), dir.path().display().to_string(), "--format".into(), "json".into()],
+        vec![
+            "scan".to_string(),
+            "fixtures/demo".into(),
+            "--format".into(),
+            "json".into(),
+        ],
+        vec![
+            "scan".to_string(),
+            dir.path().display().to_string(),
+            "--format".into(),
+            "json".into(),
+        ],
     ] {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let text = run(&args);

@@ -122,7 +122,9 @@ pub fn explain(rule: &Rule) -> Result<(), Error> {
 pub fn markdown_table(reg: &Registry) -> String {
     let mut rules: Vec<&Rule> = reg.rules.iter().collect();
     rules.sort_by(|a, b| a.id.cmp(&b.id));
-    let mut s = String::from("| id | vendor | category | severity | languages | message |\n|---|---|---|---|---|---|\n");
+    let mut s = String::from(
+        "| id | vendor | category | severity | languages | message |\n|---|---|---|---|---|---|\n",
+    );
     for r in rules {
         let langs: Vec<&str> = r.languages.iter().map(|l| l.name()).collect();
         s.push_str(&format!(
