@@ -25,10 +25,16 @@ pub struct Cli {
 pub enum Command {
     /// Scan files and directories (default: the current directory)
     Scan(ScanArgs),
+    /// Write the current findings to a baseline file, so that only new findings fail the gate
+    Baseline(BaselineArgs),
     /// List every rule: id, vendor, category, severity, languages
     Rules(RulesArgs),
     /// Show a rule's rationale, examples and migration hint
     Explain(ExplainArgs),
+    /// Write a commented lockin.toml and print the pre-commit and CI snippets
+    Init(InitArgs),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -38,19 +44,16 @@ pub struct RuleSourceArgs {
     pub rules: Vec<PathBuf>,
 }
 
+/// What to scan and with which rules: shared by `scan` and `baseline`.
 #[derive(Debug, Args)]
-pub struct ScanArgs {
+pub struct ScanOptions {
     /// Files and directories to scan
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
 
-    /// Report format
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-
-    /// Write the report to FILE instead of stdout
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// Read settings from FILE instead of the lockin.toml / pyproject.toml found above the scan root
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
     #[command(flatten)]
     pub rule_sources: RuleSourceArgs,
@@ -63,13 +66,10 @@ pub struct ScanArgs {
     #[arg(long, value_name = "RULE|VENDOR|CATEGORY")]
     pub ignore: Vec<String>,
 
-    /// Fail (exit 1) when the portability score is below SCORE
-    #[arg(long, value_name = "SCORE", value_parser = clap::value_parser!(u32).range(0..=100))]
-    pub fail_under: Option<u32>,
-
-    /// Fail (exit 1) when any finding has this severity or higher
-    #[arg(long, value_enum, value_name = "SEVERITY")]
-    pub fail_on: Option<FailOn>,
+    /// Do not scan paths matching this .gitignore-style pattern (repeatable; also applies to
+    /// files named on the command line)
+    #[arg(long, value_name = "PATTERN")]
+    pub exclude: Vec<String>,
 
     /// Worker threads (default: the number of CPUs)
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u32).range(1..=512))]
@@ -79,17 +79,62 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_ignore: bool,
 
-    /// Skip files larger than this many bytes
-    #[arg(long, value_name = "BYTES", default_value_t = 2 * 1024 * 1024)]
-    pub max_file_size: u64,
+    /// Skip files larger than this many bytes [default: 2097152]
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
+}
 
-    /// No notes on stderr; the report and the exit code are unchanged
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub scan: ScanOptions,
+
+    /// Report format
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of stdout
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Fail (exit 1) when the portability score is below SCORE
+    #[arg(long, value_name = "SCORE", value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub fail_under: Option<u32>,
+
+    /// Fail (exit 1) when any finding has this severity or higher
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+
+    /// Report and gate only findings that are not in this baseline file
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Also list the findings suppressed by `lockin: allow` comments
+    #[arg(long)]
+    pub show_suppressed: bool,
+
+    /// No progress bar or notes on stderr; the report and the exit code are unchanged
     #[arg(long, short = 'q')]
     pub quiet: bool,
 
     /// When to colour the text report
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    #[command(flatten)]
+    pub scan: ScanOptions,
+
+    /// Where to write the baseline
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "FILE",
+        default_value = "lockin-baseline.json"
+    )]
+    pub output: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -112,10 +157,30 @@ pub struct ExplainArgs {
     pub rule_sources: RuleSourceArgs,
 }
 
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory to write lockin.toml into
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+
+    /// Overwrite an existing lockin.toml
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to generate completions for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
     Json,
+    Sarif,
+    Markdown,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -11,6 +11,34 @@ pub enum Error {
     #[diagnostic(transparent)]
     RulePack(Box<SourceError>),
 
+    /// `lockin.toml` / `[tool.lockin]` is malformed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(Box<SourceError>),
+
+    #[error("cannot read the config file `{path}`: {source}")]
+    #[diagnostic(code(lockin::config))]
+    ConfigRead {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("invalid exclude pattern `{pattern}`: {message}")]
+    #[diagnostic(code(lockin::exclude), help("patterns use .gitignore syntax"))]
+    ExcludePattern { pattern: String, message: String },
+
+    #[error("cannot use the baseline `{path}`: {message}")]
+    #[diagnostic(
+        code(lockin::baseline),
+        help("write one with `lockin baseline`; see docs/ci.md")
+    )]
+    Baseline { path: String, message: String },
+
+    #[error("`{path}` already exists")]
+    #[diagnostic(code(lockin::init), help("pass --force to overwrite it"))]
+    Exists { path: String },
+
     #[error("cannot read rule pack directory `{path}`: {source}")]
     #[diagnostic(
         code(lockin::rules_dir),
@@ -63,10 +91,9 @@ pub enum Error {
     Threads(String),
 }
 
-/// A mistake in a TOML file, with the span it is about.
+/// A mistake in a TOML file (rule pack or config), with the span it is about.
 #[derive(Debug, Error, Diagnostic)]
 #[error("{message}")]
-#[diagnostic(code(lockin::rule_pack))]
 pub struct SourceError {
     pub message: String,
     #[source_code]
@@ -81,6 +108,21 @@ impl Error {
     /// The process exit code for this error (SPEC: 2 for usage, config and rule-pack errors).
     pub fn exit_code(&self) -> u8 {
         2
+    }
+
+    /// A config error pointing at `span` of `text`.
+    pub fn config(
+        file: &str,
+        text: &str,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+        label: impl Into<String>,
+        help: Option<String>,
+    ) -> Error {
+        match Error::pack(file, text, span, message, label, help) {
+            Error::RulePack(e) => Error::Config(e),
+            other => other,
+        }
     }
 
     /// A rule-pack error pointing at `span` of `text`.

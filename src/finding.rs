@@ -30,6 +30,49 @@ pub struct Finding {
     /// The API host a client was pointed at, when that decided the vendor.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub via: Option<String>,
+    /// Stable across unrelated edits: rule, path, matched text and occurrence, never the line.
+    pub fingerprint: String,
+    /// The matched source text, normalised (first line, whitespace collapsed; secrets redacted).
+    #[serde(skip)]
+    pub matched: String,
+}
+
+/// Sets the fingerprint of sorted findings: a hash of rule id, path, normalised matched text
+/// and the occurrence index among findings with the same three, so that moving code up or down,
+/// or editing other lines, keeps it.
+pub fn assign_fingerprints(findings: &mut [Finding]) {
+    let mut seen: std::collections::HashMap<(String, String, String), usize> =
+        std::collections::HashMap::new();
+    for f in findings.iter_mut() {
+        let key = (f.rule_id.clone(), f.path.clone(), f.matched.clone());
+        let n = seen.entry(key).or_default();
+        let mut h = Fnv::default();
+        for part in [f.rule_id.as_str(), f.path.as_str(), f.matched.as_str()] {
+            h.write(part.as_bytes());
+            h.write(&[0]);
+        }
+        h.write(&n.to_le_bytes());
+        *n += 1;
+        f.fingerprint = format!("{:016x}", h.0);
+    }
+}
+
+/// FNV-1a, 64 bit: a fixed, platform-independent hash for fingerprints.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
 }
 
 impl Ord for Finding {

@@ -4,14 +4,18 @@
 //! Each stage is a function of the previous stage's output; only `report` writes.
 
 pub mod analyze;
+pub mod baseline;
 pub mod cli;
 pub mod error;
 pub mod finding;
+pub mod init;
 pub mod lang;
 pub mod report;
 pub mod rules;
 pub mod score;
+pub mod settings;
 pub mod source;
+pub mod suppress;
 pub mod walk;
 
 use std::collections::BTreeMap;
@@ -21,13 +25,15 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 pub use analyze::{FileAnalysis, analyze_source};
-use cli::{Cli, ColorChoice, Command, Format, RuleSourceArgs, ScanArgs};
+use baseline::Baseline;
+use cli::{BaselineArgs, Cli, ColorChoice, Command, Format, RuleSourceArgs, ScanArgs, ScanOptions};
 pub use error::Error;
 use finding::Finding;
 use lang::Language;
 use report::{Report, SkippedFile, Summary};
 pub use rules::Registry;
-use rules::{PackSource, Selector};
+use rules::{PackSource, Selector, Severity};
+use settings::{Excludes, LoadedConfig};
 use source::SkipReason;
 
 /// Exit code of a finished scan whose gate passed (or had no gate).
@@ -39,6 +45,7 @@ pub const EXIT_GATE_FAILED: u8 = 1;
 pub fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
         Command::Scan(args) => run_scan(&args),
+        Command::Baseline(args) => run_baseline(&args),
         Command::Rules(args) => {
             let reg = load_registry(&args.rule_sources, &Selector::default())?;
             report::rules::list(&reg, args.format)?;
@@ -61,37 +68,138 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
             report::rules::explain(rule)?;
             Ok(EXIT_OK)
         }
+        Command::Init(args) => {
+            let written = init::write_config(&args.dir, args.force)?;
+            report::print_stdout(&init::instructions(&written))?;
+            Ok(EXIT_OK)
+        }
+        Command::Completions(args) => {
+            report::completions(args.shell)?;
+            Ok(EXIT_OK)
+        }
     }
 }
 
-fn run_scan(args: &ScanArgs) -> Result<u8, Error> {
-    let all = load_sources(&args.rule_sources)?;
-    let loaded = rules::load_packs(&all)?;
-    let selector = Selector::new(&args.select, &args.ignore, &loaded.rules)?;
-    let reg = build_registry(loaded, &selector)?;
-    for p in &args.paths {
-        if std::fs::symlink_metadata(p).is_err() {
-            return Err(Error::MissingPath(p.display().to_string()));
+/// Everything a scan needs, merged from defaults, the config file and the command line.
+pub struct Resolved {
+    pub settings: ScanSettings,
+    pub registry: Registry,
+    pub config: Option<LoadedConfig>,
+}
+
+/// Merges defaults < config file < command line, and compiles the rules.
+pub fn resolve(opts: &ScanOptions) -> Result<Resolved, Error> {
+    let start = opts
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let config = settings::load_config(opts.config.as_deref(), &start)?;
+    let file = config.as_ref().map(|c| &c.config);
+    let config_dir = config.as_ref().map(LoadedConfig::dir);
+
+    let mut sources = rules::embedded_sources();
+    let mut rule_dirs: Vec<PathBuf> = Vec::new();
+    if let (Some(f), Some(dir)) = (file, &config_dir) {
+        rule_dirs.extend(f.rules.iter().map(|r| dir.join(r)));
+    }
+    rule_dirs.extend(opts.rule_sources.rules.iter().cloned());
+    for dir in &rule_dirs {
+        sources.extend(rules::load::dir_sources(dir)?);
+    }
+    let mut loaded = rules::load_packs(&sources)?;
+    if let Some(cfg) = &config {
+        for (id, sev) in &cfg.config.severity {
+            match loaded.rules.iter_mut().find(|r| r.id == *id.get_ref()) {
+                Some(rule) => rule.severity = *sev,
+                None => {
+                    let close =
+                        rules::suggest(id.get_ref(), loaded.rules.iter().map(|r| r.id.as_str()));
+                    let help =
+                        (!close.is_empty()).then(|| format!("did you mean {}?", close.join(", ")));
+                    return Err(cfg.error(
+                        id.span(),
+                        format!("unknown rule `{}` in `[severity]`", id.get_ref()),
+                        "not a rule id",
+                        help,
+                    ));
+                }
+            }
         }
     }
-    let settings = ScanSettings {
-        paths: args.paths.clone(),
-        no_ignore: args.no_ignore,
-        max_file_size: args.max_file_size,
-        jobs: args.jobs.map_or_else(default_jobs, |j| j as usize),
+    let pick = |cli: &Vec<String>, cfg: Option<&Vec<String>>| -> Vec<String> {
+        if cli.is_empty() {
+            cfg.cloned().unwrap_or_default()
+        } else {
+            cli.clone()
+        }
     };
-    let report = scan(&settings, &reg)?;
+    let select = pick(&opts.select, file.map(|f| &f.select));
+    let ignore = pick(&opts.ignore, file.map(|f| &f.ignore));
+    let selector = Selector::new(&select, &ignore, &loaded.rules)?;
+    let registry = build_registry(loaded, &selector)?;
 
-    let gate_failed = args.fail_under.is_some_and(|min| report.score.value < min)
-        || args
-            .fail_on
-            .is_some_and(|sev| report.findings.iter().any(|f| f.severity >= sev.severity()));
+    let mut excludes = Vec::new();
+    if let Some(cfg) = &config {
+        excludes.push(Excludes::from_config(cfg)?);
+    }
+    if !opts.exclude.is_empty() {
+        excludes.push(Excludes::from_patterns(&opts.exclude)?);
+    }
+    let settings = ScanSettings {
+        paths: opts.paths.clone(),
+        no_ignore: opts.no_ignore,
+        max_file_size: opts
+            .max_file_size
+            .or(file.and_then(|f| f.max_file_size))
+            .unwrap_or(settings::DEFAULT_MAX_FILE_SIZE),
+        jobs: opts.jobs.map_or_else(default_jobs, |j| j as usize),
+        excludes,
+    };
+    Ok(Resolved {
+        settings,
+        registry,
+        config,
+    })
+}
+
+fn run_scan(args: &ScanArgs) -> Result<u8, Error> {
+    let Resolved {
+        settings,
+        registry,
+        config,
+    } = resolve(&args.scan)?;
+    let gate = config.as_ref().map(|c| &c.config.gate);
+    let fail_under = args
+        .fail_under
+        .or(gate.and_then(|g| g.fail_under.as_ref().map(|f| *f.get_ref())));
+    let fail_on: Option<Severity> = args
+        .fail_on
+        .map(|f| f.severity())
+        .or(gate.and_then(|g| g.fail_on));
+    let baseline_path = args.baseline.clone().or_else(|| {
+        let cfg = config.as_ref()?;
+        cfg.config.baseline.as_ref().map(|b| cfg.dir().join(b))
+    });
+    let baseline = baseline_path.as_deref().map(Baseline::read).transpose()?;
+
+    let progress = report::progress::Progress::new(!args.quiet && std::io::stderr().is_terminal());
+    let mut report = scan(&settings, &registry, baseline.as_ref(), &|n| {
+        progress.tick(n)
+    })?;
+    progress.finish();
+    if !args.show_suppressed {
+        report.suppressed.clear();
+    }
+
+    let gate_failed = fail_under.is_some_and(|min| report.score.value < min)
+        || fail_on.is_some_and(|sev| report.findings.iter().any(|f| f.severity >= sev));
 
     let to_file = args.output.is_some();
     let color = args.format == Format::Text
         && !to_file
         && use_color(args.color, std::io::stdout().is_terminal());
-    let emitter = report::emitter(args.format, color);
+    let emitter = report::emitter(args.format, color, &registry, &report.root);
     report::write(&report, emitter.as_ref(), args.output.as_deref())?;
     if !args.quiet {
         report::notes(&report, args.output.as_deref());
@@ -101,6 +209,24 @@ fn run_scan(args: &ScanArgs) -> Result<u8, Error> {
     } else {
         EXIT_OK
     })
+}
+
+fn run_baseline(args: &BaselineArgs) -> Result<u8, Error> {
+    let Resolved {
+        settings, registry, ..
+    } = resolve(&args.scan)?;
+    let report = scan(&settings, &registry, None, &|_| {})?;
+    let baseline = Baseline::from_findings(&report.findings);
+    std::fs::write(&args.output, baseline.to_json()).map_err(|source| Error::Output {
+        path: args.output.display().to_string(),
+        source,
+    })?;
+    report::print_stderr(&format!(
+        "lockin: wrote {} findings to {}\n",
+        baseline.findings.len(),
+        args.output.display()
+    ));
+    Ok(EXIT_OK)
 }
 
 fn default_jobs() -> usize {
@@ -138,12 +264,17 @@ fn load_sources(args: &RuleSourceArgs) -> Result<Vec<PackSource>, Error> {
 }
 
 fn build_registry(loaded: rules::load::Loaded, selector: &Selector) -> Result<Registry, Error> {
+    let known: std::collections::HashSet<String> =
+        loaded.rules.iter().map(|r| r.id.clone()).collect();
     let rules = loaded
         .rules
         .into_iter()
         .filter(|r| selector.keeps(r))
         .collect();
-    Registry::new(rules, loaded.packs, loaded.clients, loaded.hosts).map_err(Error::RuleSet)
+    let mut reg =
+        Registry::new(rules, loaded.packs, loaded.clients, loaded.hosts).map_err(Error::RuleSet)?;
+    reg.known_ids = known;
+    Ok(reg)
 }
 
 /// The embedded packs plus `--rules` directories, compiled.
@@ -160,12 +291,27 @@ pub fn embedded_registry() -> Result<Registry, Error> {
 }
 
 /// What to scan and how.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct ScanSettings {
     pub paths: Vec<PathBuf>,
     pub no_ignore: bool,
     pub max_file_size: u64,
     pub jobs: usize,
+    /// Exclude patterns from the config file and `--exclude`.
+    pub excludes: Vec<Excludes>,
+}
+
+impl ScanSettings {
+    /// Plain settings for `paths` (tests and library users).
+    pub fn new(paths: Vec<PathBuf>) -> ScanSettings {
+        ScanSettings {
+            paths,
+            no_ignore: false,
+            max_file_size: settings::DEFAULT_MAX_FILE_SIZE,
+            jobs: default_jobs(),
+            excludes: Vec::new(),
+        }
+    }
 }
 
 /// The root that report paths are relative to: the directory when one directory is scanned,
@@ -224,20 +370,42 @@ fn scan_file(
     }
 }
 
-/// Walks, reads, parses and matches; returns the finished, sorted and scored report.
-pub fn scan(settings: &ScanSettings, reg: &Registry) -> Result<Report, Error> {
+/// Walks, reads, parses and matches; returns the finished, sorted and scored report. With a
+/// baseline, findings in it are left out of the report, the score and the gate (and counted).
+/// `on_file` is called with the number of files once walked, then with 0 after each file.
+pub fn scan(
+    settings: &ScanSettings,
+    reg: &Registry,
+    baseline: Option<&Baseline>,
+    on_file: &(dyn Fn(usize) + Sync),
+) -> Result<Report, Error> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.jobs)
         .build()
         .map_err(|e| Error::Threads(e.to_string()))?;
+    // A path that does not exist is skipped (pre-commit may pass a file deleted since it was
+    // staged); only when none of the paths exists is it a usage error.
+    let (paths, missing): (Vec<PathBuf>, Vec<PathBuf>) = settings
+        .paths
+        .iter()
+        .cloned()
+        .partition(|p| std::fs::symlink_metadata(p).is_ok());
+    if paths.is_empty() {
+        let first = missing
+            .first()
+            .map_or_else(String::new, |p| p.display().to_string());
+        return Err(Error::MissingPath(first));
+    }
     let root = report_root(&settings.paths);
     let walked = walk::walk(
-        &settings.paths,
+        &paths,
         &walk::WalkOptions {
             no_ignore: settings.no_ignore,
             threads: settings.jobs,
         },
+        &|path, is_dir| settings.excludes.iter().any(|e| e.excludes(path, is_dir)),
     );
+    on_file(walked.files.len());
     let rels: Vec<String> = walked
         .files
         .iter()
@@ -249,15 +417,20 @@ pub fn scan(settings: &ScanSettings, reg: &Registry) -> Result<Report, Error> {
             .par_iter()
             .zip(rels.par_iter())
             .map_init(Parsers::default, |parsers, (path, rel)| {
-                scan_file(parsers, path, rel, reg, settings.max_file_size)
+                let outcome = scan_file(parsers, path, rel, reg, settings.max_file_size);
+                on_file(0);
+                outcome
             })
             .collect()
     });
 
     let mut findings: Vec<Finding> = Vec::new();
+    let mut suppressed = Vec::new();
+    let mut notices = Vec::new();
     let mut summary = Summary {
         rules: reg.rules.len(),
         dirs_skipped_vendored: walked.vendored_dirs,
+        files_excluded: walked.excluded,
         ..Summary::default()
     };
     let mut skipped: Vec<SkippedFile> = walked
@@ -268,18 +441,38 @@ pub fn scan(settings: &ScanSettings, reg: &Registry) -> Result<Report, Error> {
             reason: *reason,
         })
         .collect();
-    for ((outcome, rel), _) in outcomes.into_iter().zip(rels).zip(&walked.files) {
+    skipped.extend(missing.iter().map(|p| SkippedFile {
+        path: walk::display_path(p, &root),
+        reason: SkipReason::Missing,
+    }));
+    for (outcome, rel) in outcomes.into_iter().zip(rels) {
         match outcome {
             FileOutcome::Scanned(analysis, lossy) => {
                 summary.files_scanned += 1;
                 summary.files_with_syntax_errors += usize::from(analysis.syntax_errors);
                 summary.files_decoded_lossily += usize::from(lossy);
                 findings.extend(analysis.findings);
+                suppressed.extend(analysis.suppressed);
+                notices.extend(analysis.notices);
             }
             FileOutcome::Skipped(reason) => skipped.push(SkippedFile { path: rel, reason }),
         }
     }
     findings.sort();
+    finding::assign_fingerprints(&mut findings);
+    suppressed.sort_by(|a: &suppress::Suppressed, b| a.finding.cmp(&b.finding));
+    let mut suppressed_findings: Vec<Finding> =
+        suppressed.iter().map(|s| s.finding.clone()).collect();
+    finding::assign_fingerprints(&mut suppressed_findings);
+    for (s, f) in suppressed.iter_mut().zip(suppressed_findings) {
+        s.finding.fingerprint = f.fingerprint;
+    }
+    if let Some(b) = baseline {
+        let (fresh, baselined) = b.split(findings);
+        findings = fresh;
+        summary.baselined = baselined;
+    }
+    notices.sort();
     skipped.sort();
     let mut by_reason: BTreeMap<SkipReason, usize> = BTreeMap::new();
     for s in &skipped {
@@ -287,6 +480,8 @@ pub fn scan(settings: &ScanSettings, reg: &Registry) -> Result<Report, Error> {
     }
     summary.files_skipped = by_reason;
     summary.skipped = skipped;
+    summary.suppressed = suppressed.len();
+    summary.notices = notices;
     summary.count(&findings);
     let score = score::score(&findings);
     Ok(Report {
@@ -294,6 +489,7 @@ pub fn scan(settings: &ScanSettings, reg: &Registry) -> Result<Report, Error> {
         root: root_display(&root),
         score,
         findings,
+        suppressed,
         summary,
     })
 }

@@ -206,6 +206,8 @@ mod tests {
             hint: String::new(),
             snippet: String::new(),
             via: None,
+            fingerprint: String::new(),
+            matched: String::new(),
         }
     }
 

@@ -18,6 +18,8 @@ pub enum SkipReason {
     Unreadable,
     /// Not a regular file (FIFO, socket, device): never opened.
     NotRegular,
+    /// Named on the command line but does not exist (deleted since it was staged, say).
+    Missing,
 }
 
 impl SkipReason {
@@ -27,6 +29,7 @@ impl SkipReason {
             SkipReason::Binary => "binary",
             SkipReason::Unreadable => "unreadable",
             SkipReason::NotRegular => "not a regular file",
+            SkipReason::Missing => "does not exist",
         }
     }
 }

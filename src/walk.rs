@@ -36,9 +36,17 @@ pub struct Walked {
     /// Paths the walker could not enter or read, with the reason.
     pub skipped: Vec<(PathBuf, SkipReason)>,
     pub vendored_dirs: usize,
+    /// Source files left out by exclude patterns.
+    pub excluded: usize,
 }
 
-pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
+/// Walks `paths`; files for which `excluded(path, false)` holds are left out and counted
+/// (explicitly named files included, as pre-commit needs).
+pub fn walk(
+    paths: &[PathBuf],
+    opts: &WalkOptions,
+    excluded: &dyn Fn(&Path, bool) -> bool,
+) -> Walked {
     let Some((first, rest)) = paths.split_first() else {
         return Walked::default();
     };
@@ -74,6 +82,9 @@ pub fn walk(paths: &[PathBuf], opts: &WalkOptions) -> Walked {
     }
     let mut out = run(builder);
     out.vendored_dirs = vendored.load(Ordering::Relaxed);
+    let before = out.files.len();
+    out.files.retain(|f| !excluded(f, false));
+    out.excluded = before - out.files.len();
     out
 }
 
@@ -115,6 +126,7 @@ fn run(builder: WalkBuilder) -> Walked {
         files,
         skipped,
         vendored_dirs: 0,
+        excluded: 0,
     }
 }
 

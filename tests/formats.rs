@@ -50,7 +50,32 @@ struct Report {
     root: String,
     score: Score,
     findings: Vec<Finding>,
+    #[serde(default)]
+    suppressed: Vec<SuppressedFinding>,
     summary: Summary,
+}
+
+/// A finding with the reason of the `lockin: allow` that suppressed it (serde cannot combine
+/// `flatten` with `deny_unknown_fields`, hence the repetition).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct SuppressedFinding {
+    rule_id: String,
+    vendor: String,
+    category: String,
+    severity: String,
+    path: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    message: String,
+    hint: String,
+    snippet: String,
+    via: Option<String>,
+    fingerprint: String,
+    reason: String,
 }
 
 #[derive(Deserialize)]
@@ -113,6 +138,7 @@ struct Finding {
     hint: String,
     snippet: String,
     via: Option<String>,
+    fingerprint: String,
 }
 
 #[derive(Deserialize)]
@@ -124,12 +150,26 @@ struct Summary {
     files_with_syntax_errors: usize,
     files_decoded_lossily: usize,
     dirs_skipped_vendored: usize,
+    files_excluded: usize,
+    suppressed: usize,
+    baselined: usize,
     rules: usize,
     findings: usize,
     by_severity: BTreeMap<String, usize>,
     by_vendor: BTreeMap<String, usize>,
     by_category: BTreeMap<String, usize>,
     skipped: Vec<Skipped>,
+    notices: Vec<Notice>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Notice {
+    path: String,
+    line: usize,
+    column: usize,
+    message: String,
 }
 
 #[derive(Deserialize)]

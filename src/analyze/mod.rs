@@ -13,6 +13,7 @@ use crate::finding::Finding;
 use crate::lang::{Family, Language};
 use crate::rules::{PathPattern, Registry, RuleIdx, Seg, Vendor};
 use crate::source::char_column;
+use crate::suppress::{self, Directive, Notice, Suppressed};
 use literal::{is_string, key_text, string_value};
 use scope::{Attribution, Resolved, Scope};
 
@@ -22,6 +23,10 @@ pub use scope::url_host;
 #[derive(Debug, Default)]
 pub struct FileAnalysis {
     pub findings: Vec<Finding>,
+    /// Findings an inline `lockin: allow` suppressed, with its reason.
+    pub suppressed: Vec<Suppressed>,
+    /// Problems with the file's suppression comments.
+    pub notices: Vec<Notice>,
     /// The tree had syntax errors; matching ran on the recovered tree.
     pub syntax_errors: bool,
 }
@@ -60,6 +65,7 @@ struct Analyzer<'t, 'r> {
     deferred: Vec<Hit>,
     /// Byte ranges of secrets, masked in every snippet of the file.
     secrets: Vec<Range<usize>>,
+    directives: Vec<Directive>,
 }
 
 pub fn analyze_tree(
@@ -79,6 +85,7 @@ pub fn analyze_tree(
         hits: Vec::new(),
         deferred: Vec::new(),
         secrets: Vec::new(),
+        directives: Vec::new(),
     };
     let mut calls = Vec::new();
     let mut members = Vec::new();
@@ -97,6 +104,7 @@ pub fn analyze_tree(
             "subscript" | "subscript_expression" => subscripts.push(node),
             "dictionary" | "object" => a.match_shapes(node),
             "variable_declarator" => a.match_env_destructuring(node),
+            "comment" => a.read_directive(node),
             _ if is_string(node, fam) => a.match_string(node),
             _ => {}
         }
@@ -135,9 +143,17 @@ pub fn analyze_tree(
     a.keep_deferred();
 
     let syntax_errors = tree.root_node().has_error();
+    let directives = std::mem::take(&mut a.directives);
     let findings = a.into_findings(path);
+    let (findings, suppressed, notices) = if directives.is_empty() {
+        (findings, Vec::new(), Vec::new())
+    } else {
+        suppress::apply(findings, &directives, reg, path)
+    };
     FileAnalysis {
         findings,
+        suppressed,
+        notices,
         syntax_errors,
     }
 }
@@ -161,6 +177,46 @@ impl<'t, 'r> Analyzer<'t, 'r> {
             matched,
             via: None,
         }
+    }
+
+    /// A `lockin: allow` comment: on its own line it applies to the next line of code, after
+    /// code to its own line.
+    fn read_directive(&mut self, node: Node<'t>) {
+        let text = self.text(node);
+        if !text.contains("lockin:") {
+            return;
+        }
+        let Some((file_level, terms, reason)) = suppress::parse_comment(text) else {
+            return;
+        };
+        let row = node.start_position().row;
+        let line_start = node.start_byte() - node.start_position().column;
+        let alone = self.src[line_start..node.start_byte()].trim().is_empty();
+        let target = if file_level {
+            None
+        } else if alone {
+            let next_code = self.src[node.end_byte()..]
+                .split('\n')
+                .skip(1)
+                .position(|l| {
+                    let l = l.trim();
+                    !l.is_empty() && !l.starts_with('#') && !l.starts_with("//")
+                });
+            Some(node.end_position().row + 2 + next_code.unwrap_or(0))
+        } else {
+            Some(row + 1)
+        };
+        let column = char_column(
+            source_line(self.src, line_start),
+            node.start_position().column,
+        );
+        self.directives.push(Directive {
+            line: row + 1,
+            column,
+            target,
+            terms,
+            reason,
+        });
     }
 
     fn match_imports(&mut self) {
@@ -600,6 +656,11 @@ impl<'t, 'r> Analyzer<'t, 'r> {
                 if let Some(host) = &h.via {
                     message.push_str(&format!(" (client pointed at {host})"));
                 }
+                let matched = if rule.redact {
+                    "[redacted]".to_string()
+                } else {
+                    normalise(&src[h.range.clone()])
+                };
                 Finding {
                     rule_id: rule.id.clone(),
                     vendor: h.vendor,
@@ -614,6 +675,8 @@ impl<'t, 'r> Analyzer<'t, 'r> {
                     hint: rule.hint.clone(),
                     snippet: snippet(src, &lines, h.start.row, &secrets),
                     via: h.via,
+                    fingerprint: String::new(),
+                    matched,
                 }
             })
             .collect();
@@ -657,6 +720,29 @@ fn is_env_getter(callee: &[Seg]) -> bool {
         || (callee.len() == 3
             && is_env_map(&callee[..2])
             && (seg_is(callee.get(2), "get") || seg_is(callee.get(2), "setdefault")))
+}
+
+/// The first line of a matched text with runs of whitespace collapsed, for fingerprints.
+fn normalise(text: &str) -> String {
+    let first = text.lines().next().unwrap_or("");
+    let mut out = String::new();
+    for word in first.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+        if out.len() > 200 {
+            break;
+        }
+    }
+    out
+}
+
+/// The text of the line starting at byte `start`.
+fn source_line(src: &str, start: usize) -> &str {
+    let rest = &src[start..];
+    let line = rest.split('\n').next().unwrap_or("");
+    line.strip_suffix('\r').unwrap_or(line)
 }
 
 fn truncate(s: &str, max: usize) -> String {

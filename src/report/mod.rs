@@ -2,7 +2,10 @@
 //! or re-analyze; they render the `Report` they are given.
 
 mod json;
+mod markdown;
+pub mod progress;
 pub mod rules;
+mod sarif;
 mod text;
 
 use std::collections::BTreeMap;
@@ -15,9 +18,10 @@ use serde::Serialize;
 use crate::cli::Format;
 use crate::error::Error;
 use crate::finding::Finding;
-use crate::rules::{Category, Severity, Vendor};
+use crate::rules::{Category, Registry, Severity, Vendor};
 use crate::score::Score;
 use crate::source::SkipReason;
+use crate::suppress::{Notice, Suppressed};
 
 /// Everything a scan produced, in report order.
 #[derive(Debug, Serialize)]
@@ -28,6 +32,9 @@ pub struct Report {
     pub root: String,
     pub score: Score,
     pub findings: Vec<Finding>,
+    /// Findings suppressed by `lockin: allow` comments (listed with `--show-suppressed`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suppressed: Vec<Suppressed>,
     pub summary: Summary,
 }
 
@@ -48,12 +55,20 @@ pub struct Summary {
     pub files_decoded_lossily: usize,
     /// Vendored directories (node_modules, .venv, ...) not entered.
     pub dirs_skipped_vendored: usize,
+    /// Files and directories left out by `exclude` patterns.
+    pub files_excluded: usize,
+    /// Findings suppressed by `lockin: allow` comments.
+    pub suppressed: usize,
+    /// Findings left out because they are in the baseline.
+    pub baselined: usize,
     pub rules: usize,
     pub findings: usize,
     pub by_severity: BTreeMap<Severity, usize>,
     pub by_vendor: BTreeMap<Vendor, usize>,
     pub by_category: BTreeMap<Category, usize>,
     pub skipped: Vec<SkippedFile>,
+    /// Problems with suppression comments.
+    pub notices: Vec<Notice>,
 }
 
 impl Summary {
@@ -76,11 +91,38 @@ pub trait Emitter {
     fn emit(&self, report: &Report, out: &mut dyn Write) -> io::Result<()>;
 }
 
-pub fn emitter(format: Format, color: bool) -> Box<dyn Emitter> {
+pub fn emitter(format: Format, color: bool, reg: &Registry, root: &str) -> Box<dyn Emitter> {
     match format {
         Format::Text => Box::new(text::Text { color }),
         Format::Json => Box::new(json::Json),
+        Format::Sarif => Box::new(sarif::Sarif::new(reg, root)),
+        Format::Markdown => Box::new(markdown::Markdown),
     }
+}
+
+/// Writes text to stdout; a closed pipe is not an error.
+pub fn print_stdout(text: &str) -> Result<(), Error> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::Output {
+            path: "<stdout>".into(),
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// A note on stderr.
+pub fn print_stderr(text: &str) {
+    eprint!("{text}");
+}
+
+/// `lockin completions SHELL`.
+pub fn completions(shell: clap_complete::Shell) -> Result<(), Error> {
+    use clap::CommandFactory;
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut crate::cli::Cli::command(), "lockin", &mut buf);
+    print_stdout(&String::from_utf8_lossy(&buf))
 }
 
 /// Writes the report to `output` or stdout. A closed stdout (`lockin scan | head`) is not an
@@ -111,8 +153,14 @@ pub fn write(report: &Report, emitter: &dyn Emitter, output: Option<&Path>) -> R
     }
 }
 
-/// Short notes on stderr: where the report went.
+/// Short notes on stderr: suppression problems, and where the report went.
 pub fn notes(report: &Report, output: Option<&Path>) {
+    for n in &report.summary.notices {
+        eprintln!(
+            "lockin: warning: {}:{}:{}: {}",
+            n.path, n.line, n.column, n.message
+        );
+    }
     if let Some(path) = output {
         eprintln!(
             "lockin: wrote {} findings (score {} {}) to {}",

@@ -5,7 +5,7 @@ pub mod load;
 pub mod pattern;
 mod select;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 
@@ -282,6 +282,8 @@ pub struct Registry {
     /// Constructor patterns by last name, for quick attribution checks.
     pub(crate) constructor_names: HashMap<String, Vec<usize>>,
     pub(crate) supersedes: Vec<Vec<RuleIdx>>,
+    /// Ids of every loaded rule, selected or not (for suppression comments).
+    pub known_ids: HashSet<String>,
 }
 
 impl Registry {
@@ -356,7 +358,9 @@ impl Registry {
                     .collect()
             })
             .collect();
+        let known_ids = rules.iter().map(|r| r.id.clone()).collect();
         Ok(Registry {
+            known_ids,
             rules,
             packs,
             clients,
@@ -379,6 +383,22 @@ impl Registry {
     /// Rule ids close to a mistyped one, best first.
     pub fn suggest(&self, typo: &str) -> Vec<&str> {
         suggest(typo, self.rules.iter().map(|r| r.id.as_str()))
+    }
+
+    /// Whether a suppression term names a known rule (selected or not), a vendor or a category.
+    pub fn knows_term(&self, term: &str) -> bool {
+        self.known_ids.contains(term)
+            || Vendor::from_id(term).is_some()
+            || Category::from_id(term).is_some()
+    }
+
+    /// Whether some rule that runs answers to the term.
+    pub fn runs_term(&self, term: &str) -> bool {
+        self.rules.iter().any(|r| {
+            r.id == term
+                || Vendor::from_id(term) == Some(r.vendor)
+                || Category::from_id(term) == Some(r.category)
+        })
     }
 
     pub fn rule(&self, id: &str) -> Option<&Rule> {

@@ -1,0 +1,59 @@
+//! The exact messages of config and rule-pack errors (miette, no colour), as snapshots.
+
+use assert_cmd::Command;
+
+fn error_for(files: &[(&str, &str)], args: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let out = Command::new(assert_cmd::cargo::cargo_bin!("lockin"))
+        .current_dir(dir.path())
+        .args(args)
+        .args(["--color", "never"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    String::from_utf8(out.stderr).unwrap()
+}
+
+const CONFIG: &[&str] = &["scan", "a.py", "--config", "lockin.toml"];
+
+#[test]
+fn unknown_config_key() {
+    let text = "select = [\"openai\"]\nexlude = [\"tests/\"]\n";
+    insta::assert_snapshot!(error_for(&[("a.py", ""), ("lockin.toml", text)], CONFIG));
+}
+
+#[test]
+fn bad_config_value() {
+    let text = "[gate]\nfail_on = \"critical\"\n";
+    insta::assert_snapshot!(error_for(&[("a.py", ""), ("lockin.toml", text)], CONFIG));
+}
+
+#[test]
+fn unknown_rule_in_severity_overrides() {
+    let text = "[severity]\n\"openai/modelid\" = \"low\"\n";
+    insta::assert_snapshot!(error_for(&[("a.py", ""), ("lockin.toml", text)], CONFIG));
+}
+
+#[test]
+fn invalid_regex_in_a_pack() {
+    let pack = "[pack]\nvendor = \"cohere\"\nname = \"Cohere\"\n\n[[rule]]\nid = \"cohere/model-id\"\ncategory = \"model-id\"\nseverity = \"medium\"\nlanguages = [\"python\"]\nmessage = \"m\"\nhint = \"h\"\nwhy = \"w\"\n[rule.match]\nstring = ['^command-(r']\n";
+    insta::assert_snapshot!(error_for(
+        &[("a.py", ""), ("packs/cohere.toml", pack)],
+        &["scan", "a.py", "--rules", "packs"]
+    ));
+}
+
+#[test]
+fn duplicate_rule_id_across_packs() {
+    let pack = "[pack]\nvendor = \"openai\"\nname = \"Mine\"\n\n[[rule]]\nid = \"openai/client\"\ncategory = \"sdk-call\"\nseverity = \"low\"\nlanguages = [\"python\"]\nmessage = \"m\"\nhint = \"h\"\nwhy = \"w\"\n[rule.match]\ncall = [\"openai.OpenAI\"]\n";
+    insta::assert_snapshot!(error_for(
+        &[("a.py", ""), ("packs/mine.toml", pack)],
+        &["scan", "a.py", "--rules", "packs"]
+    ));
+}
