@@ -271,8 +271,14 @@ fn build_registry(loaded: rules::load::Loaded, selector: &Selector) -> Result<Re
         .into_iter()
         .filter(|r| selector.keeps(r))
         .collect();
-    let mut reg =
-        Registry::new(rules, loaded.packs, loaded.clients, loaded.hosts).map_err(Error::RuleSet)?;
+    let mut reg = Registry::new(
+        rules,
+        loaded.packs,
+        loaded.clients,
+        loaded.hosts,
+        loaded.models,
+    )
+    .map_err(Error::RuleSet)?;
     reg.known_ids = known;
     Ok(reg)
 }

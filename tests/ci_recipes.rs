@@ -30,7 +30,10 @@ fn recipe_commands(doc: &str) -> Vec<Vec<String>> {
         if !in_block {
             continue;
         }
-        let l = line.trim_start().trim_start_matches("- ").trim_start_matches("run: ");
+        let l = line
+            .trim_start()
+            .trim_start_matches("- ")
+            .trim_start_matches("run: ");
         if let Some(rest) = l.strip_prefix("lockin ") {
             out.push(rest.split_whitespace().map(str::to_string).collect());
         }
@@ -62,11 +65,17 @@ fn every_ci_recipe_command_runs() {
         if let Some(i) = args.iter().position(|a| a == "--output") {
             let file = dir.path().join(&args[i + 1]);
             let text = std::fs::read_to_string(&file).unwrap_or_default();
-            assert!(!text.is_empty(), "`lockin {}` wrote nothing to {}", args.join(" "), file.display());
+            assert!(
+                !text.is_empty(),
+                "`lockin {}` wrote nothing to {}",
+                args.join(" "),
+                file.display()
+            );
         }
     }
     // The SARIF the GitHub recipe uploads is well-formed.
     let sarif: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("lockin.sarif")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("lockin.sarif")).unwrap())
+            .unwrap();
     assert_eq!(sarif["version"], "2.1.0");
 }

@@ -244,7 +244,7 @@ string = ['^command-(r|a)(-plus)?(-[0-9]{2}-[0-9]{4})?$']
     assert_eq!(v["findings"][0]["rule_id"], "cohere/model-id");
     assert_eq!(
         v["findings"][0]["message"],
-        "hard-codes the Cohere model id `command-r-plus`"
+        "hard-codes the Cohere model id `command-r-plus` (moving alias: the model behind it can change)"
     );
 }
 

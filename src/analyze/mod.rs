@@ -11,7 +11,7 @@ use tree_sitter::{Node, Parser, Point, QueryCursor, StreamingIterator, Tree};
 
 use crate::finding::Finding;
 use crate::lang::{Family, Language};
-use crate::rules::{PathPattern, Registry, RuleIdx, Seg, Vendor};
+use crate::rules::{Category, PathPattern, Registry, RuleIdx, Seg, Vendor};
 use crate::source::char_column;
 use crate::suppress::{self, Directive, Notice, Suppressed};
 use literal::{is_string, key_text, string_value};
@@ -653,6 +653,11 @@ impl<'t, 'r> Analyzer<'t, 'r> {
                     Some(m) => rule.message.replace("{match}", &truncate(m, 80)),
                     None => rule.message.replace("{match}", ""),
                 };
+                if rule.category == Category::ModelId {
+                    if let Some(m) = &h.matched {
+                        message.push_str(&format!(" ({})", reg.model_note(m)));
+                    }
+                }
                 if let Some(host) = &h.via {
                     message.push_str(&format!(" (client pointed at {host})"));
                 }
@@ -686,15 +691,16 @@ impl<'t, 'r> Analyzer<'t, 'r> {
     }
 }
 
-/// Decides who a match through a client belongs to: `None` when the client is portable.
+/// Decides who a match through a client belongs to: the client's SDK vendor, or the vendor of
+/// the host it was pointed at; `None` when the client is portable.
 fn attribute(resolved: &Resolved, rule_vendor: Vendor) -> Option<(Vendor, Option<String>)> {
     match &resolved.client {
-        Some(tag) if tag.sdk == rule_vendor => match &tag.attribution {
+        Some(tag) => match &tag.attribution {
             Attribution::Portable => None,
             Attribution::Vendor(v, host) => Some((*v, Some(host.clone()))),
-            Attribution::Default => Some((rule_vendor, None)),
+            Attribution::Default => Some((tag.sdk, None)),
         },
-        _ => Some((rule_vendor, None)),
+        None => Some((rule_vendor, None)),
     }
 }
 

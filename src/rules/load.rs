@@ -10,8 +10,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    Category, ClientSpec, EnvPattern, HostPattern, Matcher, Pack, PathPattern, Rule, Severity,
-    Shape, Vendor,
+    Category, ClientSpec, EnvPattern, HostPattern, Matcher, ModelInfo, ModelStatus, Pack,
+    PathPattern, Rule, Severity, Shape, Vendor,
 };
 use crate::error::Error;
 use crate::lang::{Language, RuleLang};
@@ -84,6 +84,20 @@ struct RawHeader {
     hosts: Vec<Spanned<String>>,
     #[serde(default)]
     clients: Vec<RawClient>,
+    #[serde(default)]
+    models: Vec<RawModel>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawModel {
+    id: Spanned<String>,
+    status: ModelStatus,
+    date: Spanned<String>,
+    successor: Option<String>,
+    /// Where the lifecycle was announced.
+    #[allow(dead_code)]
+    source: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -153,6 +167,7 @@ pub struct Loaded {
     pub packs: Vec<Pack>,
     pub clients: Vec<ClientSpec>,
     pub hosts: Vec<HostPattern>,
+    pub models: HashMap<String, ModelInfo>,
 }
 
 /// Compiles packs in order. Rule ids must be unique across all of them.
@@ -162,6 +177,7 @@ pub fn load_packs(sources: &[PackSource]) -> Result<Loaded, Error> {
         packs: Vec::new(),
         clients: Vec::new(),
         hosts: Vec::new(),
+        models: HashMap::new(),
     };
     let mut seen: HashMap<String, String> = HashMap::new();
     for src in sources {
@@ -243,6 +259,38 @@ fn load_one(
             constructors,
             base_url: c.base_url.clone(),
         });
+    }
+    for m in &header.models {
+        let date = m.date.get_ref();
+        let valid = date.len() == 10
+            && date.chars().enumerate().all(|(i, c)| {
+                if i == 4 || i == 7 {
+                    c == '-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            });
+        if !valid {
+            return Err(err(
+                m.date.span(),
+                format!("invalid `pack.models.date` `{date}`"),
+                "not YYYY-MM-DD",
+                None,
+            ));
+        }
+        let info = ModelInfo {
+            status: m.status,
+            date: date.clone(),
+            successor: m.successor.clone(),
+        };
+        if out.models.insert(m.id.get_ref().clone(), info).is_some() {
+            return Err(err(
+                m.id.span(),
+                format!("model `{}` is described twice", m.id.get_ref()),
+                "again here",
+                None,
+            ));
+        }
     }
     out.packs.push(Pack {
         file: src.name.clone(),

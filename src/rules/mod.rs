@@ -246,6 +246,32 @@ impl HostPattern {
     }
 }
 
+/// What a pack knows about one model id: its lifecycle, with dates and the successor.
+#[derive(Clone, Debug)]
+pub struct ModelInfo {
+    pub status: ModelStatus,
+    /// The date the status takes effect (retirement or deprecation), `YYYY-MM-DD`.
+    pub date: String,
+    pub successor: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelStatus {
+    Deprecated,
+    Retired,
+}
+
+/// Whether a model id names a dated snapshot: a date or version suffix such as `-2024-08-06`,
+/// `-20241022`, `-0613`, `-002`, `@20240620` or `-v1:0`.
+pub fn is_pinned(id: &str) -> bool {
+    static PINNED: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+        Regex::new(r"(-(20\d{2}-\d{2}-\d{2}|20\d{6}|(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01]))(-|$|:)|-\d{3}$|@20\d{6}|-v\d+(:\d+)?$)")
+            .expect("valid regex")
+    });
+    PINNED.is_match(id)
+}
+
 /// A pack's header.
 #[derive(Clone, Debug)]
 pub struct Pack {
@@ -284,6 +310,8 @@ pub struct Registry {
     pub(crate) supersedes: Vec<Vec<RuleIdx>>,
     /// Ids of every loaded rule, selected or not (for suppression comments).
     pub known_ids: HashSet<String>,
+    /// Model lifecycle data from the packs, by model id.
+    pub models: HashMap<String, ModelInfo>,
 }
 
 impl Registry {
@@ -294,6 +322,7 @@ impl Registry {
         packs: Vec<Pack>,
         clients: Vec<ClientSpec>,
         hosts: Vec<HostPattern>,
+        models: HashMap<String, ModelInfo>,
     ) -> Result<Registry, String> {
         let mut imports = Vec::new();
         let mut calls_by_root: HashMap<String, Vec<_>> = HashMap::new();
@@ -360,6 +389,7 @@ impl Registry {
             .collect();
         let known_ids = rules.iter().map(|r| r.id.clone()).collect();
         Ok(Registry {
+            models,
             known_ids,
             rules,
             packs,
@@ -383,6 +413,28 @@ impl Registry {
     /// Rule ids close to a mistyped one, best first.
     pub fn suggest(&self, typo: &str) -> Vec<&str> {
         suggest(typo, self.rules.iter().map(|r| r.id.as_str()))
+    }
+
+    /// What a model-id finding says about the id: pinned or moving, and its lifecycle.
+    pub fn model_note(&self, id: &str) -> String {
+        // A router prefix (`anthropic/claude-...`) is not part of the vendor's id.
+        let bare = id.rsplit('/').next().unwrap_or(id);
+        let mut note = if is_pinned(bare) {
+            "pinned snapshot".to_string()
+        } else {
+            "moving alias: the model behind it can change".to_string()
+        };
+        if let Some(info) = self.models.get(id).or_else(|| self.models.get(bare)) {
+            let what = match info.status {
+                ModelStatus::Deprecated => "deprecated, retiring",
+                ModelStatus::Retired => "retired",
+            };
+            note.push_str(&format!("; {what} {}", info.date));
+            if let Some(next) = &info.successor {
+                note.push_str(&format!(", successor {next}"));
+            }
+        }
+        note
     }
 
     /// Whether a suppression term names a known rule (selected or not), a vendor or a category.
@@ -464,6 +516,33 @@ mod tests {
             vec!["openai/client"]
         );
         assert!(suggest("zzz", ids.into_iter()).is_empty());
+    }
+
+    #[test]
+    fn pinned_and_moving_model_ids() {
+        for id in [
+            "gpt-4o-2024-08-06",
+            "claude-3-5-sonnet-20241022",
+            "gpt-4-0613",
+            "gemini-1.5-pro-002",
+            "claude-3-5-sonnet@20240620",
+            "anthropic.claude-3-haiku-20240307-v1:0",
+            "gpt-4-1106-preview",
+            "grok-2-1212",
+        ] {
+            assert!(is_pinned(id), "{id}");
+        }
+        for id in [
+            "gpt-4o",
+            "claude-3-7-sonnet-latest",
+            "gemini-2.5-flash",
+            "o3-mini",
+            "gpt-4",
+            "text-embedding-3-small",
+            "claude-sonnet-4-5",
+        ] {
+            assert!(!is_pinned(id), "{id}");
+        }
     }
 
     #[test]
