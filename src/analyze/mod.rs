@@ -653,10 +653,10 @@ impl<'t, 'r> Analyzer<'t, 'r> {
                     Some(m) => rule.message.replace("{match}", &truncate(m, 80)),
                     None => rule.message.replace("{match}", ""),
                 };
-                if rule.category == Category::ModelId {
-                    if let Some(m) = &h.matched {
-                        message.push_str(&format!(" ({})", reg.model_note(m)));
-                    }
+                if rule.category == Category::ModelId
+                    && let Some(m) = &h.matched
+                {
+                    message.push_str(&format!(" ({})", reg.model_note(m)));
                 }
                 if let Some(host) = &h.via {
                     message.push_str(&format!(" (client pointed at {host})"));
