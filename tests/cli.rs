@@ -216,23 +216,23 @@ fn a_user_pack_extends_the_embedded_rules() {
         packs.path(),
         "team.toml",
         r#"[pack]
-vendor = "cohere"
-name = "Cohere (team pack)"
+vendor = "openai"
+name = "Acme gateway (team pack)"
 
 [[rule]]
-id = "cohere/model-id"
-category = "model-id"
+id = "openai/acme-gateway"
+category = "endpoint"
 severity = "medium"
 languages = ["python"]
-message = "hard-codes the Cohere model id `{match}`"
-hint = "Read the model name from configuration"
-why = "Command models are served by Cohere."
+message = "calls OpenAI through the Acme gateway URL `{match}`"
+hint = "Read the gateway URL from configuration"
+why = "The gateway only proxies OpenAI."
 [rule.match]
-string = ['^command-(r|a)(-plus)?(-[0-9]{2}-[0-9]{4})?$']
+string = ['^https://ai-gateway\.acme\.internal/openai(/|$)']
 "#,
     );
     let src = tempfile::tempdir().unwrap();
-    write(src.path(), "app.py", "MODEL = \"command-r-plus\"\n");
+    write(src.path(), "app.py", "URL = \"https://ai-gateway.acme.internal/openai/v1\"\n");
     let out = lockin()
         .arg("scan")
         .arg(src.path())
@@ -241,10 +241,11 @@ string = ['^command-(r|a)(-plus)?(-[0-9]{2}-[0-9]{4})?$']
         .output()
         .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["findings"][0]["rule_id"], "cohere/model-id");
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(v["findings"][0]["rule_id"], "openai/acme-gateway");
     assert_eq!(
         v["findings"][0]["message"],
-        "hard-codes the Cohere model id `command-r-plus` (moving alias: the model behind it can change)"
+        "calls OpenAI through the Acme gateway URL `https://ai-gateway.acme.internal/openai/v1`"
     );
 }
 

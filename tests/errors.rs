@@ -42,7 +42,7 @@ fn unknown_rule_in_severity_overrides() {
 
 #[test]
 fn invalid_regex_in_a_pack() {
-    let pack = "[pack]\nvendor = \"cohere\"\nname = \"Cohere\"\n\n[[rule]]\nid = \"cohere/model-id\"\ncategory = \"model-id\"\nseverity = \"medium\"\nlanguages = [\"python\"]\nmessage = \"m\"\nhint = \"h\"\nwhy = \"w\"\n[rule.match]\nstring = ['^command-(r']\n";
+    let pack = "[pack]\nvendor = \"cohere\"\nname = \"Cohere\"\n\n[[rule]]\nid = \"cohere/team-model-id\"\ncategory = \"model-id\"\nseverity = \"medium\"\nlanguages = [\"python\"]\nmessage = \"m\"\nhint = \"h\"\nwhy = \"w\"\n[rule.match]\nstring = ['^command-(r']\n";
     insta::assert_snapshot!(error_for(
         &[("a.py", ""), ("packs/cohere.toml", pack)],
         &["scan", "a.py", "--rules", "packs"]
