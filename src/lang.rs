@@ -14,13 +14,49 @@ pub enum Language {
     Javascript,
 }
 
-/// The languages a rule declares. `typescript` covers both `.ts` and `.tsx` files.
+/// The languages a rule declares. `typescript` covers both `.ts` and `.tsx` files; `manifest`
+/// covers dependency manifests (requirements*.txt, pyproject.toml, package.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RuleLang {
     Python,
     Typescript,
     Javascript,
+    Manifest,
+}
+
+/// A dependency manifest lockin reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ManifestKind {
+    /// `requirements.txt`, `requirements-dev.txt`, `requirements/base.txt`, ...
+    Requirements,
+    Pyproject,
+    PackageJson,
+}
+
+impl ManifestKind {
+    pub fn from_path(path: &Path) -> Option<ManifestKind> {
+        let name = path.file_name()?.to_str()?;
+        match name {
+            "pyproject.toml" => Some(ManifestKind::Pyproject),
+            "package.json" => Some(ManifestKind::PackageJson),
+            _ if name.ends_with(".txt")
+                && (name.starts_with("requirements")
+                    || path
+                        .parent()
+                        .and_then(|p| p.file_name())
+                        .is_some_and(|d| d == "requirements")) =>
+            {
+                Some(ManifestKind::Requirements)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Whether lockin reads this file at all (a source file or a manifest).
+pub fn is_scannable(path: &Path) -> bool {
+    Language::from_path(path).is_some() || ManifestKind::from_path(path).is_some()
 }
 
 /// Syntax family: languages of one family share node kinds closely enough to share matchers.
@@ -90,13 +126,19 @@ impl Language {
 }
 
 impl RuleLang {
-    pub const ALL: [RuleLang; 3] = [RuleLang::Python, RuleLang::Typescript, RuleLang::Javascript];
+    pub const ALL: [RuleLang; 4] = [
+        RuleLang::Python,
+        RuleLang::Typescript,
+        RuleLang::Javascript,
+        RuleLang::Manifest,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             RuleLang::Python => "python",
             RuleLang::Typescript => "typescript",
             RuleLang::Javascript => "javascript",
+            RuleLang::Manifest => "manifest",
         }
     }
 
@@ -106,12 +148,8 @@ impl RuleLang {
             RuleLang::Python => &[Language::Python],
             RuleLang::Typescript => &[Language::Typescript, Language::Tsx],
             RuleLang::Javascript => &[Language::Javascript],
+            RuleLang::Manifest => &[],
         }
-    }
-
-    /// The file language used to run a rule's `example`/`instead` snippets.
-    pub fn primary(self) -> Language {
-        self.languages()[0]
     }
 
     /// File extension used for snippets and fixtures of this language.
@@ -120,6 +158,7 @@ impl RuleLang {
             RuleLang::Python => "py",
             RuleLang::Typescript => "ts",
             RuleLang::Javascript => "js",
+            RuleLang::Manifest => "txt",
         }
     }
 }

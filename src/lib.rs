@@ -24,12 +24,12 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-pub use analyze::{FileAnalysis, analyze_source};
+pub use analyze::{FileAnalysis, analyze_example, analyze_file_text, analyze_source};
 use baseline::Baseline;
 use cli::{BaselineArgs, Cli, ColorChoice, Command, Format, RuleSourceArgs, ScanArgs, ScanOptions};
 pub use error::Error;
 use finding::Finding;
-use lang::Language;
+use lang::{Language, ManifestKind};
 use report::{Report, SkippedFile, Summary};
 pub use rules::Registry;
 use rules::{PackSource, Selector, Severity};
@@ -357,12 +357,15 @@ fn scan_file(
     reg: &Registry,
     max_size: u64,
 ) -> FileOutcome {
-    let Some(lang) = Language::from_path(path) else {
-        return FileOutcome::Skipped(SkipReason::NotRegular);
-    };
     let src = match source::read_source(path, max_size) {
         Ok(s) => s,
         Err(reason) => return FileOutcome::Skipped(reason),
+    };
+    if let Some(kind) = ManifestKind::from_path(path) {
+        return FileOutcome::Scanned(analyze::manifest::analyze_manifest(&src.text, kind, reg, rel), src.lossy);
+    }
+    let Some(lang) = Language::from_path(path) else {
+        return FileOutcome::Skipped(SkipReason::NotRegular);
     };
     let Some(parser) = parsers.get(lang) else {
         return FileOutcome::Skipped(SkipReason::Unreadable);

@@ -8,7 +8,6 @@ use std::sync::{Arc, Mutex};
 
 use ignore::{WalkBuilder, WalkState};
 
-use crate::lang::Language;
 use crate::source::SkipReason;
 
 /// Directory names skipped by default: third-party code, not the project's own.
@@ -98,7 +97,7 @@ fn run(builder: WalkBuilder) -> Walked {
             match entry {
                 Ok(e) => {
                     let path = e.path();
-                    if Language::from_path(path).is_none() {
+                    if !crate::lang::is_scannable(path) {
                         return WalkState::Continue;
                     }
                     match e.file_type() {

@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use lockin::lang::{Language, RuleLang};
-use lockin::{Registry, analyze_source, embedded_registry};
+use lockin::lang::{Language, ManifestKind, RuleLang, is_scannable};
+use lockin::{Registry, analyze_example, analyze_file_text, embedded_registry};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Mark {
@@ -18,7 +18,7 @@ enum Mark {
 
 struct Annotated {
     path: PathBuf,
-    lang: Language,
+    lang: RuleLang,
     text: String,
     marks: BTreeMap<Mark, BTreeSet<(usize, String)>>,
 }
@@ -38,7 +38,7 @@ fn fixture_files() -> Vec<PathBuf> {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 stack.push(path);
-            } else if Language::from_path(&path).is_some() {
+            } else if is_scannable(&path) {
                 out.push(path);
             }
         }
@@ -51,9 +51,33 @@ fn fixture_files() -> Vec<PathBuf> {
 /// line applies to the next line that is not itself an annotation; a trailing one to its own line.
 fn annotations(path: &Path) -> Annotated {
     let text = std::fs::read_to_string(path).unwrap();
-    let lang = Language::from_path(path).unwrap();
-    let marker = if lang == Language::Python { "#" } else { "//" };
+    let lang = match (Language::from_path(path), ManifestKind::from_path(path)) {
+        (Some(l), _) => l.rule_lang(),
+        (None, Some(_)) => RuleLang::Manifest,
+        (None, None) => unreachable!("only scannable files are fixtures"),
+    };
     let mut marks: BTreeMap<Mark, BTreeSet<(usize, String)>> = BTreeMap::new();
+    if ManifestKind::from_path(path) == Some(ManifestKind::PackageJson) {
+        // No comments in JSON: a sidecar `<file>.expect` with `LINE: expect: ID` lines.
+        let sidecar = PathBuf::from(format!("{}.expect", path.display()));
+        let side = std::fs::read_to_string(&sidecar).unwrap_or_default();
+        for line in side.lines().filter(|l| !l.trim().is_empty()) {
+            let (n, rest) = line.split_once(':').expect("LINE: mark: ids");
+            let (kind, ids) = rest.split_once(':').expect("LINE: mark: ids");
+            let mark = match kind.trim() {
+                "expect" => Mark::Expect,
+                "ok" => Mark::Ok,
+                "todo-expect" => Mark::TodoExpect,
+                "todo-ok" => Mark::TodoOk,
+                other => panic!("{}: unknown mark {other}", sidecar.display()),
+            };
+            for id in ids.split(" -- ").next().unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                marks.entry(mark).or_default().insert((n.trim().parse().unwrap(), id.to_string()));
+            }
+        }
+        return Annotated { path: path.to_path_buf(), lang, text, marks };
+    }
+    let marker = if matches!(lang, RuleLang::Python | RuleLang::Manifest) { "#" } else { "//" };
     let mut pending: Vec<(Mark, String)> = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let lineno = i + 1;
@@ -68,11 +92,7 @@ fn annotations(path: &Path) -> Annotated {
                 _ => return None,
             };
             let ids = rest.split(" -- ").next().unwrap_or("");
-            let ids: Vec<String> = ids
-                .split(',')
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-                .collect();
+            let ids: Vec<String> = ids.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
             Some((at, mark, ids))
         });
         match parsed {
@@ -122,7 +142,8 @@ fn fixtures_match_their_annotations() {
     assert!(!files.is_empty(), "no fixtures found");
     for path in files {
         let a = annotations(&path);
-        let found: BTreeSet<(usize, String)> = analyze_source(&a.text, a.lang, &reg)
+        let found: BTreeSet<(usize, String)> = analyze_file_text(&a.text, &a.path, &reg)
+            .unwrap()
             .findings
             .into_iter()
             .map(|f| (f.line, f.rule_id))
@@ -165,10 +186,6 @@ fn fixtures_match_their_annotations() {
     );
 }
 
-fn rule_lang(lang: Language) -> RuleLang {
-    lang.rule_lang()
-}
-
 #[test]
 fn every_rule_is_covered_by_fixtures() {
     let reg = registry();
@@ -188,7 +205,7 @@ fn every_rule_is_covered_by_fixtures() {
                 }
                 match mark {
                     Mark::Expect => {
-                        expects.insert((id.clone(), rule_lang(a.lang)));
+                        expects.insert((id.clone(), a.lang));
                     }
                     Mark::Ok => {
                         oks.insert(id.clone());
@@ -229,7 +246,7 @@ fn rule_examples_fire_and_alternatives_do_not() {
             }
         }
         for (lang, code) in &rule.example {
-            let got = analyze_source(code, lang.primary(), &reg).findings;
+            let got = analyze_example(code, *lang, &reg).findings;
             if !got.iter().any(|f| f.rule_id == rule.id) {
                 problems.push(format!(
                     "{}: `example.{}` does not fire:\n{code}",
@@ -239,7 +256,7 @@ fn rule_examples_fire_and_alternatives_do_not() {
             }
         }
         for (lang, code) in &rule.instead {
-            let got = analyze_source(code, lang.primary(), &reg).findings;
+            let got = analyze_example(code, *lang, &reg).findings;
             if got.iter().any(|f| f.rule_id == rule.id) {
                 problems.push(format!(
                     "{}: `instead.{}` fires:\n{code}",

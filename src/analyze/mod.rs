@@ -2,6 +2,7 @@
 //! candidate nodes, then each candidate is checked against the rules indexed for it.
 
 mod literal;
+pub mod manifest;
 mod scope;
 
 use std::collections::HashMap;
@@ -43,8 +44,28 @@ pub fn analyze_source(src: &str, lang: Language, reg: &Registry) -> FileAnalysis
     }
 }
 
+/// Analyzes a file's text by its name: a source language or a manifest (tests, examples).
+pub fn analyze_file_text(src: &str, path: &std::path::Path, reg: &Registry) -> Option<FileAnalysis> {
+    if let Some(kind) = crate::lang::ManifestKind::from_path(path) {
+        return Some(manifest::analyze_manifest(src, kind, reg, ""));
+    }
+    Language::from_path(path).map(|lang| analyze_source(src, lang, reg))
+}
+
+/// Runs a rule's `example`/`instead` snippet written for a rule language; manifest snippets are
+/// read as requirements.txt.
+pub fn analyze_example(code: &str, lang: crate::lang::RuleLang, reg: &Registry) -> FileAnalysis {
+    use crate::lang::RuleLang;
+    match lang {
+        RuleLang::Python => analyze_source(code, Language::Python, reg),
+        RuleLang::Typescript => analyze_source(code, Language::Typescript, reg),
+        RuleLang::Javascript => analyze_source(code, Language::Javascript, reg),
+        RuleLang::Manifest => manifest::analyze_manifest(code, crate::lang::ManifestKind::Requirements, reg, ""),
+    }
+}
+
 /// One rule matched at one node, before it becomes a `Finding`.
-struct Hit {
+pub(crate) struct Hit {
     rule: RuleIdx,
     vendor: Vendor,
     range: Range<usize>,
@@ -603,92 +624,97 @@ impl<'t, 'r> Analyzer<'t, 'r> {
     }
 
     fn into_findings(self, path: &str) -> Vec<Finding> {
-        let Analyzer {
-            src,
-            reg,
-            mut hits,
-            secrets,
-            ..
-        } = self;
-        if hits.is_empty() {
-            return Vec::new();
-        }
-        // A specific rule replaces a general one on the same node (`supersedes`).
-        let mut at: HashMap<(usize, usize), Vec<RuleIdx>> = HashMap::new();
-        for h in &hits {
-            at.entry((h.range.start, h.range.end))
-                .or_default()
-                .push(h.rule);
-        }
-        hits.retain(|h| {
-            !at[&(h.range.start, h.range.end)]
-                .iter()
-                .any(|&other| reg.supersedes[other].contains(&h.rule))
-        });
-        // One finding per rule and place: an inner match of the same rule is dropped.
-        hits.sort_by_key(|a| (a.rule, a.range.start, std::cmp::Reverse(a.range.end)));
-        let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
-        for h in hits {
-            let inside = kept.last().is_some_and(|k| {
-                k.rule == h.rule && k.range.start <= h.range.start && h.range.end <= k.range.end
-            });
-            if !inside {
-                kept.push(h);
-            }
-        }
-
-        let lines = LineIndex::new(src);
-        let mut out: Vec<Finding> = kept
-            .into_iter()
-            .map(|h| {
-                let rule = &reg.rules[h.rule];
-                let start_line = lines.line(src, h.start.row);
-                let end_line = lines.line(src, h.end.row);
-                let shown = if rule.redact {
-                    Some("[redacted]".to_string())
-                } else {
-                    h.matched.clone()
-                };
-                let mut message = match &shown {
-                    Some(m) => rule.message.replace("{match}", &truncate(m, 80)),
-                    None => rule.message.replace("{match}", ""),
-                };
-                if rule.category == Category::ModelId
-                    && let Some(m) = &h.matched
-                {
-                    message.push_str(&format!(" ({})", reg.model_note(m)));
-                }
-                if let Some(host) = &h.via {
-                    message.push_str(&format!(" (client pointed at {host})"));
-                }
-                let matched = if rule.redact {
-                    "[redacted]".to_string()
-                } else {
-                    normalise(&src[h.range.clone()])
-                };
-                Finding {
-                    rule_id: rule.id.clone(),
-                    vendor: h.vendor,
-                    category: rule.category,
-                    severity: rule.severity,
-                    path: path.to_string(),
-                    line: h.start.row + 1,
-                    column: char_column(start_line, h.start.column),
-                    end_line: h.end.row + 1,
-                    end_column: char_column(end_line, h.end.column),
-                    message,
-                    hint: rule.hint.clone(),
-                    snippet: snippet(src, &lines, h.start.row, &secrets),
-                    via: h.via,
-                    fingerprint: String::new(),
-                    matched,
-                }
-            })
-            .collect();
-        out.sort();
-        out.dedup();
-        out
+        findings_from_hits(self.src, self.reg, self.hits, &self.secrets, path)
     }
+}
+
+/// Turns raw hits into findings: `supersedes` applied, one finding per rule and place, line
+/// and column computed, snippets taken with secrets masked, sorted.
+pub(crate) fn findings_from_hits(
+    src: &str,
+    reg: &Registry,
+    mut hits: Vec<Hit>,
+    secrets: &[Range<usize>],
+    path: &str,
+) -> Vec<Finding> {
+    if hits.is_empty() {
+        return Vec::new();
+    }
+    // A specific rule replaces a general one on the same node (`supersedes`).
+    let mut at: HashMap<(usize, usize), Vec<RuleIdx>> = HashMap::new();
+    for h in &hits {
+        at.entry((h.range.start, h.range.end))
+            .or_default()
+            .push(h.rule);
+    }
+    hits.retain(|h| {
+        !at[&(h.range.start, h.range.end)]
+            .iter()
+            .any(|&other| reg.supersedes[other].contains(&h.rule))
+    });
+    // One finding per rule and place: an inner match of the same rule is dropped.
+    hits.sort_by_key(|a| (a.rule, a.range.start, std::cmp::Reverse(a.range.end)));
+    let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
+    for h in hits {
+        let inside = kept.last().is_some_and(|k| {
+            k.rule == h.rule && k.range.start <= h.range.start && h.range.end <= k.range.end
+        });
+        if !inside {
+            kept.push(h);
+        }
+    }
+
+    let lines = LineIndex::new(src);
+    let mut out: Vec<Finding> = kept
+        .into_iter()
+        .map(|h| {
+            let rule = &reg.rules[h.rule];
+            let start_line = lines.line(src, h.start.row);
+            let end_line = lines.line(src, h.end.row);
+            let shown = if rule.redact {
+                Some("[redacted]".to_string())
+            } else {
+                h.matched.clone()
+            };
+            let mut message = match &shown {
+                Some(m) => rule.message.replace("{match}", &truncate(m, 80)),
+                None => rule.message.replace("{match}", ""),
+            };
+            if rule.category == Category::ModelId
+                && let Some(m) = &h.matched
+            {
+                message.push_str(&format!(" ({})", reg.model_note(m)));
+            }
+            if let Some(host) = &h.via {
+                message.push_str(&format!(" (client pointed at {host})"));
+            }
+            let matched = if rule.redact {
+                "[redacted]".to_string()
+            } else {
+                normalise(&src[h.range.clone()])
+            };
+            Finding {
+                rule_id: rule.id.clone(),
+                vendor: h.vendor,
+                category: rule.category,
+                severity: rule.severity,
+                path: path.to_string(),
+                line: h.start.row + 1,
+                column: char_column(start_line, h.start.column),
+                end_line: h.end.row + 1,
+                end_column: char_column(end_line, h.end.column),
+                message,
+                hint: rule.hint.clone(),
+                snippet: snippet(src, &lines, h.start.row, secrets),
+                via: h.via,
+                fingerprint: String::new(),
+                matched,
+            }
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Decides who a match through a client belongs to: the client's SDK vendor, or the vendor of

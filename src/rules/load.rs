@@ -151,6 +151,8 @@ struct RawMatch {
     shape: Vec<RawShape>,
     #[serde(default)]
     query: BTreeMap<RuleLang, Spanned<String>>,
+    #[serde(default)]
+    dependency: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -462,6 +464,14 @@ where
         ));
     }
     let mut queries = Vec::new();
+    if !m.dependency.is_empty() && !languages.contains(&RuleLang::Manifest) {
+        return Err(err(
+            raw.span(),
+            "`match.dependency` needs `manifest` in the rule's `languages`".into(),
+            "in this matcher",
+            None,
+        ));
+    }
     for (rl, text) in &m.query {
         if !languages.contains(rl) {
             return Err(err(
@@ -494,6 +504,11 @@ where
         strings,
         env: m.env.iter().map(|e| EnvPattern::new(e)).collect(),
         shapes,
+        dependencies: m
+            .dependency
+            .iter()
+            .map(|d| crate::analyze::manifest::normalise_package(d))
+            .collect(),
         query_text: m
             .query
             .iter()
@@ -507,13 +522,14 @@ where
         && matcher.strings.is_empty()
         && matcher.env.is_empty()
         && matcher.shapes.is_empty()
+        && matcher.dependencies.is_empty()
         && matcher.queries.is_empty();
     if empty {
         return Err(err(
             raw.span(),
             "the rule's `match` table is empty".into(),
             "no matcher",
-            Some("give at least one of: import, call, member, string, env, shape, query".into()),
+            Some("give at least one of: import, call, member, string, env, shape, query, dependency".into()),
         ));
     }
     Ok(matcher)

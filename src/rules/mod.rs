@@ -184,6 +184,8 @@ pub struct Matcher {
     pub strings: Vec<Regex>,
     pub env: Vec<EnvPattern>,
     pub shapes: Vec<Shape>,
+    /// Package names (normalised) declared in dependency manifests.
+    pub dependencies: Vec<String>,
     /// Raw tree-sitter queries as written, by rule language.
     pub query_text: BTreeMap<RuleLang, String>,
     /// The same queries compiled for every grammar they apply to; each has a `@match` capture.
@@ -305,6 +307,8 @@ pub struct Registry {
     pub(crate) env: Vec<(RuleIdx, EnvPattern)>,
     pub(crate) shapes: Vec<(RuleIdx, Shape)>,
     pub(crate) queries: [Vec<(RuleIdx, Arc<tree_sitter::Query>)>; 4],
+    /// Manifest `dependency` rules by normalised package name.
+    pub(crate) dependencies: HashMap<String, Vec<RuleIdx>>,
     /// Constructor patterns by last name, for quick attribution checks.
     pub(crate) constructor_names: HashMap<String, Vec<usize>>,
     pub(crate) supersedes: Vec<Vec<RuleIdx>>,
@@ -333,6 +337,7 @@ impl Registry {
         let mut string_rules = Vec::new();
         let mut env = Vec::new();
         let mut shapes = Vec::new();
+        let mut dependencies: HashMap<String, Vec<RuleIdx>> = HashMap::new();
         let mut queries: [Vec<(RuleIdx, Arc<tree_sitter::Query>)>; 4] = Default::default();
         for (i, rule) in rules.iter().enumerate() {
             let m = &rule.matcher;
@@ -360,6 +365,9 @@ impl Registry {
             }
             env.extend(m.env.iter().map(|p| (i, p.clone())));
             shapes.extend(m.shapes.iter().map(|s| (i, s.clone())));
+            for d in &m.dependencies {
+                dependencies.entry(d.clone()).or_default().push(i);
+            }
             for (lang, q) in &m.queries {
                 queries[lang.index()].push((i, Arc::clone(q)));
             }
@@ -404,6 +412,7 @@ impl Registry {
             string_rules,
             env,
             shapes,
+            dependencies,
             queries,
             constructor_names,
             supersedes,
