@@ -362,7 +362,10 @@ fn scan_file(
         Err(reason) => return FileOutcome::Skipped(reason),
     };
     if let Some(kind) = ManifestKind::from_path(path) {
-        return FileOutcome::Scanned(analyze::manifest::analyze_manifest(&src.text, kind, reg, rel), src.lossy);
+        return FileOutcome::Scanned(
+            analyze::manifest::analyze_manifest(&src.text, kind, reg, rel),
+            src.lossy,
+        );
     }
     let Some(lang) = Language::from_path(path) else {
         return FileOutcome::Skipped(SkipReason::NotRegular);

@@ -232,7 +232,11 @@ string = ['^https://ai-gateway\.acme\.internal/openai(/|$)']
 "#,
     );
     let src = tempfile::tempdir().unwrap();
-    write(src.path(), "app.py", "URL = \"https://ai-gateway.acme.internal/openai/v1\"\n");
+    write(
+        src.path(),
+        "app.py",
+        "URL = \"https://ai-gateway.acme.internal/openai/v1\"\n",
+    );
     let out = lockin()
         .arg("scan")
         .arg(src.path())
@@ -605,5 +609,37 @@ fn deep_nesting_does_not_overflow() {
     assert!(
         rules.contains(&"openai/model-id") && rules.contains(&"anthropic/model-id"),
         "{rules:?}"
+    );
+}
+
+#[test]
+fn model_ids_say_pinned_or_moving_and_their_lifecycle() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "models.py",
+        "A = \"claude-3-5-sonnet-20241022\"\nB = \"gpt-4o\"\nC = \"o1-preview\"\nD = \"anthropic/claude-2.1\"\n",
+    );
+    let out = lockin()
+        .arg("scan")
+        .arg(dir.path())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let messages: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        messages,
+        vec![
+            "hard-codes the Anthropic model id `claude-3-5-sonnet-20241022` (pinned snapshot; retired 2025-10-22, successor claude-sonnet-4-5)",
+            "hard-codes the OpenAI model id `gpt-4o` (moving alias: the model behind it can change)",
+            "hard-codes the OpenAI model id `o1-preview` (moving alias: the model behind it can change; retired 2025-07-28, successor o3)",
+            "names the Anthropic model `anthropic/claude-2.1` through a router or framework (moving alias: the model behind it can change; retired 2025-07-21, successor claude-sonnet-4-20250514)",
+        ]
     );
 }

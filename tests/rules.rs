@@ -71,13 +71,32 @@ fn annotations(path: &Path) -> Annotated {
                 "todo-ok" => Mark::TodoOk,
                 other => panic!("{}: unknown mark {other}", sidecar.display()),
             };
-            for id in ids.split(" -- ").next().unwrap_or("").split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                marks.entry(mark).or_default().insert((n.trim().parse().unwrap(), id.to_string()));
+            for id in ids
+                .split(" -- ")
+                .next()
+                .unwrap_or("")
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
+                marks
+                    .entry(mark)
+                    .or_default()
+                    .insert((n.trim().parse().unwrap(), id.to_string()));
             }
         }
-        return Annotated { path: path.to_path_buf(), lang, text, marks };
+        return Annotated {
+            path: path.to_path_buf(),
+            lang,
+            text,
+            marks,
+        };
     }
-    let marker = if matches!(lang, RuleLang::Python | RuleLang::Manifest) { "#" } else { "//" };
+    let marker = if matches!(lang, RuleLang::Python | RuleLang::Manifest) {
+        "#"
+    } else {
+        "//"
+    };
     let mut pending: Vec<(Mark, String)> = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let lineno = i + 1;
@@ -92,7 +111,11 @@ fn annotations(path: &Path) -> Annotated {
                 _ => return None,
             };
             let ids = rest.split(" -- ").next().unwrap_or("");
-            let ids: Vec<String> = ids.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+            let ids: Vec<String> = ids
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
             Some((at, mark, ids))
         });
         match parsed {

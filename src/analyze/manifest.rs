@@ -44,7 +44,9 @@ pub fn analyze_manifest(src: &str, kind: ManifestKind, reg: &Registry, path: &st
     };
     let mut hits = Vec::new();
     for d in declared {
-        let Some(rules) = reg.dependencies.get(&d.name) else { continue };
+        let Some(rules) = reg.dependencies.get(&d.name) else {
+            continue;
+        };
         for &ri in rules {
             hits.push(Hit {
                 rule: ri,
@@ -58,13 +60,22 @@ pub fn analyze_manifest(src: &str, kind: ManifestKind, reg: &Registry, path: &st
         }
     }
     let findings = findings_from_hits(src, reg, hits, &[], path);
-    let directives = if kind == ManifestKind::PackageJson { Vec::new() } else { hash_directives(src) };
+    let directives = if kind == ManifestKind::PackageJson {
+        Vec::new()
+    } else {
+        hash_directives(src)
+    };
     let (findings, suppressed, notices) = if directives.is_empty() {
         (findings, Vec::new(), Vec::new())
     } else {
         suppress::apply(findings, &directives, reg, path)
     };
-    FileAnalysis { findings, suppressed, notices, syntax_errors: malformed }
+    FileAnalysis {
+        findings,
+        suppressed,
+        notices,
+        syntax_errors: malformed,
+    }
 }
 
 fn point(src: &str, offset: usize) -> Point {
@@ -81,24 +92,35 @@ fn spec_name(spec: &str) -> Option<&str> {
         .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
         .unwrap_or(s.len());
     let name = &s[..end];
-    name.chars().next().filter(char::is_ascii_alphanumeric).map(|_| name)
+    name.chars()
+        .next()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|_| name)
 }
 
 fn requirements(src: &str) -> Vec<Declared> {
     let mut out = Vec::new();
     let mut offset = 0;
     for line in src.split_inclusive('\n') {
-        let code = match line.find(" #").or_else(|| line.starts_with('#').then_some(0)) {
+        let code = match line
+            .find(" #")
+            .or_else(|| line.starts_with('#').then_some(0))
+        {
             Some(i) => &line[..i],
             None => line,
         };
         let trimmed = code.trim_start();
         let lead = code.len() - trimmed.len();
-        if !trimmed.is_empty() && !trimmed.starts_with('-') {
-            if let Some(name) = spec_name(trimmed) {
-                let start = offset + lead;
-                out.push(Declared { name: normalise_package(name), start, end: start + name.len() });
-            }
+        if !trimmed.is_empty()
+            && !trimmed.starts_with('-')
+            && let Some(name) = spec_name(trimmed)
+        {
+            let start = offset + lead;
+            out.push(Declared {
+                name: normalise_package(name),
+                start,
+                end: start + name.len(),
+            });
         }
         offset += line.len();
     }
@@ -126,12 +148,19 @@ fn pyproject(src: &str) -> (Vec<Declared>, bool) {
     let mut keys: Vec<String> = Vec::new();
     let strings = |v: Option<&toml::Value>| -> Vec<String> {
         v.and_then(|v| v.as_array())
-            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let project = doc.get("project");
     specs.extend(strings(project.and_then(|p| p.get("dependencies"))));
-    for table in [project.and_then(|p| p.get("optional-dependencies")), doc.get("dependency-groups")] {
+    for table in [
+        project.and_then(|p| p.get("optional-dependencies")),
+        doc.get("dependency-groups"),
+    ] {
         if let Some(t) = table.and_then(|t| t.as_table()) {
             for v in t.values() {
                 specs.extend(strings(Some(v)));
@@ -139,17 +168,30 @@ fn pyproject(src: &str) -> (Vec<Declared>, bool) {
         }
     }
     let tool = doc.get("tool");
-    specs.extend(strings(tool.and_then(|t| t.get("uv")).and_then(|u| u.get("dev-dependencies"))));
-    if let Some(t) = tool.and_then(|t| t.get("pdm")).and_then(|p| p.get("dev-dependencies")).and_then(|d| d.as_table()) {
+    specs.extend(strings(
+        tool.and_then(|t| t.get("uv"))
+            .and_then(|u| u.get("dev-dependencies")),
+    ));
+    if let Some(t) = tool
+        .and_then(|t| t.get("pdm"))
+        .and_then(|p| p.get("dev-dependencies"))
+        .and_then(|d| d.as_table())
+    {
         for v in t.values() {
             specs.extend(strings(Some(v)));
         }
     }
     let poetry = tool.and_then(|t| t.get("poetry"));
-    if let Some(t) = poetry.and_then(|p| p.get("dependencies")).and_then(|d| d.as_table()) {
+    if let Some(t) = poetry
+        .and_then(|p| p.get("dependencies"))
+        .and_then(|d| d.as_table())
+    {
         keys.extend(t.keys().cloned());
     }
-    if let Some(groups) = poetry.and_then(|p| p.get("group")).and_then(|g| g.as_table()) {
+    if let Some(groups) = poetry
+        .and_then(|p| p.get("group"))
+        .and_then(|g| g.as_table())
+    {
         for g in groups.values() {
             if let Some(t) = g.get("dependencies").and_then(|d| d.as_table()) {
                 keys.extend(t.keys().cloned());
@@ -159,12 +201,18 @@ fn pyproject(src: &str) -> (Vec<Declared>, bool) {
     let mut used = HashSet::new();
     let mut out = Vec::new();
     for spec in specs {
-        let Some(name) = spec_name(&spec) else { continue };
+        let Some(name) = spec_name(&spec) else {
+            continue;
+        };
         let pos = locate(src, &format!("\"{spec}\""), 0, &mut used)
             .or_else(|| locate(src, &format!("'{spec}'"), 0, &mut used));
         if let Some(p) = pos {
             let start = p + 1 + (spec.len() - spec.trim_start().len());
-            out.push(Declared { name: normalise_package(name), start, end: start + name.len() });
+            out.push(Declared {
+                name: normalise_package(name),
+                start,
+                end: start + name.len(),
+            });
         }
     }
     for key in keys {
@@ -174,9 +222,18 @@ fn pyproject(src: &str) -> (Vec<Declared>, bool) {
             let pos = from + i;
             let line_start = src[..pos].rfind('\n').map_or(0, |n| n + 1);
             let before = src[line_start..pos].trim();
-            let after = src[pos + key.len()..].trim_start_matches(['"', '\'']).trim_start();
-            if (before.is_empty() || before == "\"" || before == "'") && after.starts_with('=') && used.insert(pos) {
-                out.push(Declared { name: normalise_package(&key), start: pos, end: pos + key.len() });
+            let after = src[pos + key.len()..]
+                .trim_start_matches(['"', '\''])
+                .trim_start();
+            if (before.is_empty() || before == "\"" || before == "'")
+                && after.starts_with('=')
+                && used.insert(pos)
+            {
+                out.push(Declared {
+                    name: normalise_package(&key),
+                    start: pos,
+                    end: pos + key.len(),
+                });
                 break;
             }
             from = pos + key.len();
@@ -192,16 +249,29 @@ fn package_json(src: &str) -> (Vec<Declared>, bool) {
     };
     let mut used = HashSet::new();
     let mut out = Vec::new();
-    for section in ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"] {
-        let Some(deps) = doc.get(section).and_then(|d| d.as_object()) else { continue };
-        let Some(section_at) = src.find(&format!("\"{section}\"")) else { continue };
+    for section in [
+        "dependencies",
+        "devDependencies",
+        "peerDependencies",
+        "optionalDependencies",
+    ] {
+        let Some(deps) = doc.get(section).and_then(|d| d.as_object()) else {
+            continue;
+        };
+        let Some(section_at) = src.find(&format!("\"{section}\"")) else {
+            continue;
+        };
         for name in deps.keys() {
             let quoted = format!("\"{name}\"");
             let mut from = section_at;
             while let Some(pos) = locate(src, &quoted, from, &mut used) {
                 let after = src[pos + quoted.len()..].trim_start();
                 if after.starts_with(':') {
-                    out.push(Declared { name: normalise_package(name), start: pos + 1, end: pos + 1 + name.len() });
+                    out.push(Declared {
+                        name: normalise_package(name),
+                        start: pos + 1,
+                        end: pos + 1 + name.len(),
+                    });
                     break;
                 }
                 from = pos + quoted.len();
@@ -218,7 +288,9 @@ fn hash_directives(src: &str) -> Vec<Directive> {
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         let Some(at) = line.find('#') else { continue };
-        let Some((file_level, terms, reason)) = suppress::parse_comment(&line[at..]) else { continue };
+        let Some((file_level, terms, reason)) = suppress::parse_comment(&line[at..]) else {
+            continue;
+        };
         let alone = line[..at].trim().is_empty();
         let target = if file_level {
             None
@@ -232,7 +304,13 @@ fn hash_directives(src: &str) -> Vec<Directive> {
         } else {
             Some(i + 1)
         };
-        out.push(Directive { line: i + 1, column: line[..at].chars().count() + 1, target, terms, reason });
+        out.push(Directive {
+            line: i + 1,
+            column: line[..at].chars().count() + 1,
+            target,
+            terms,
+            reason,
+        });
     }
     out
 }
@@ -244,14 +322,26 @@ mod tests {
     #[test]
     fn package_names_are_normalised() {
         assert_eq!(normalise_package("LangChain_OpenAI"), "langchain-openai");
-        assert_eq!(normalise_package("llama-index.llms.openai"), "llama-index-llms-openai");
+        assert_eq!(
+            normalise_package("llama-index.llms.openai"),
+            "llama-index-llms-openai"
+        );
         assert_eq!(normalise_package("@anthropic-ai/sdk"), "@anthropic-ai/sdk");
     }
 
     #[test]
     fn requirement_lines() {
         let src = "# deps\nopenai[datalib]>=1.40 ; python_version>'3.8'  # pinned\n-r base.txt\n  anthropic==0.40\n\n";
-        let got: Vec<(String, &str)> = requirements(src).into_iter().map(|d| (d.name, &src[d.start..d.end])).collect();
-        assert_eq!(got, vec![("openai".into(), "openai"), ("anthropic".into(), "anthropic")]);
+        let got: Vec<(String, &str)> = requirements(src)
+            .into_iter()
+            .map(|d| (d.name, &src[d.start..d.end]))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("openai".into(), "openai"),
+                ("anthropic".into(), "anthropic")
+            ]
+        );
     }
 }

@@ -45,7 +45,11 @@ pub fn analyze_source(src: &str, lang: Language, reg: &Registry) -> FileAnalysis
 }
 
 /// Analyzes a file's text by its name: a source language or a manifest (tests, examples).
-pub fn analyze_file_text(src: &str, path: &std::path::Path, reg: &Registry) -> Option<FileAnalysis> {
+pub fn analyze_file_text(
+    src: &str,
+    path: &std::path::Path,
+    reg: &Registry,
+) -> Option<FileAnalysis> {
     if let Some(kind) = crate::lang::ManifestKind::from_path(path) {
         return Some(manifest::analyze_manifest(src, kind, reg, ""));
     }
@@ -60,7 +64,9 @@ pub fn analyze_example(code: &str, lang: crate::lang::RuleLang, reg: &Registry) 
         RuleLang::Python => analyze_source(code, Language::Python, reg),
         RuleLang::Typescript => analyze_source(code, Language::Typescript, reg),
         RuleLang::Javascript => analyze_source(code, Language::Javascript, reg),
-        RuleLang::Manifest => manifest::analyze_manifest(code, crate::lang::ManifestKind::Requirements, reg, ""),
+        RuleLang::Manifest => {
+            manifest::analyze_manifest(code, crate::lang::ManifestKind::Requirements, reg, "")
+        }
     }
 }
 

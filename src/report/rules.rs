@@ -139,3 +139,82 @@ pub fn markdown_table(reg: &Registry) -> String {
     }
     s
 }
+
+/// The reference page of one pack (`docs/rules/<pack>.md`), generated from its TOML; checked by
+/// tests/docs.rs.
+pub fn pack_page(reg: &Registry, pack_file: &str) -> String {
+    let Some(pack) = reg.packs.iter().find(|p| p.file == pack_file) else {
+        return String::new();
+    };
+    let mut rules: Vec<&Rule> = reg.rules.iter().filter(|r| r.pack == pack_file).collect();
+    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut s = format!(
+        "<!-- generated from {pack_file} by `LOCKIN_BLESS=1 cargo test --test docs`; do not edit -->\n# {} rules\n\n",
+        pack.name
+    );
+    if let Some(docs) = &pack.docs {
+        s.push_str(&format!("Vendor documentation: <{docs}>\n\n"));
+    }
+    s.push_str(&format!(
+        "{} rules. Vendor id: `{}`.\n\n",
+        rules.len(),
+        pack.vendor
+    ));
+    s.push_str("| id | category | severity | languages |\n|---|---|---|---|\n");
+    for r in &rules {
+        let langs: Vec<&str> = r.languages.iter().map(|l| l.name()).collect();
+        s.push_str(&format!(
+            "| [`{}`](#{}) | {} | {} | {} |\n",
+            r.id,
+            r.id.replace('/', ""),
+            r.category,
+            r.severity,
+            langs.join(", ")
+        ));
+    }
+    for r in rules {
+        s.push_str(&format!("\n## {}\n\n", r.id));
+        let langs: Vec<&str> = r.languages.iter().map(|l| l.name()).collect();
+        s.push_str(&format!(
+            "*{}, {} severity, {}*\n\n{}\n\n",
+            r.category,
+            r.severity,
+            langs.join(", "),
+            r.message.replace("{match}", "…")
+        ));
+        s.push_str(&format!(
+            "**Why it locks you in.** {}\n\n",
+            r.why.replace('\n', " ")
+        ));
+        for (lang, code) in &r.example {
+            s.push_str(&format!(
+                "Flagged ({}):\n\n```{}\n{}\n```\n\n",
+                lang.name(),
+                fence(*lang),
+                code.trim_end()
+            ));
+        }
+        for (lang, code) in &r.instead {
+            s.push_str(&format!(
+                "Portable ({}):\n\n```{}\n{}\n```\n\n",
+                lang.name(),
+                fence(*lang),
+                code.trim_end()
+            ));
+        }
+        s.push_str(&format!("**Migration:** {}\n", r.hint));
+        if let Some(docs) = &r.docs {
+            s.push_str(&format!("\nDocs: <{docs}>\n"));
+        }
+    }
+    s
+}
+
+fn fence(lang: RuleLang) -> &'static str {
+    match lang {
+        RuleLang::Python => "python",
+        RuleLang::Typescript => "ts",
+        RuleLang::Javascript => "js",
+        RuleLang::Manifest => "text",
+    }
+}

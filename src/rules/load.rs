@@ -529,7 +529,10 @@ where
             raw.span(),
             "the rule's `match` table is empty".into(),
             "no matcher",
-            Some("give at least one of: import, call, member, string, env, shape, query, dependency".into()),
+            Some(
+                "give at least one of: import, call, member, string, env, shape, query, dependency"
+                    .into(),
+            ),
         ));
     }
     Ok(matcher)
