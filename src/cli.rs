@@ -109,6 +109,11 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
 
+    /// Show what stops working if VENDOR's API is gone: its blast radius (every affected
+    /// function and importing module) and its migration plan
+    #[arg(long, value_name = "VENDOR")]
+    pub what_if: Option<String>,
+
     /// Also list the findings suppressed by `lockin: allow` comments
     #[arg(long)]
     pub show_suppressed: bool,

@@ -32,6 +32,9 @@ pub struct Finding {
     pub via: Option<String>,
     /// Stable across unrelated edits: rule, path, matched text and occurrence, never the line.
     pub fingerprint: String,
+    /// The named function or method the finding is in (`Class.method`); none at module level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub function: Option<String>,
     /// The matched source text, normalised (first line, whitespace collapsed; secrets redacted).
     #[serde(skip)]
     pub matched: String,

@@ -5,11 +5,13 @@
 
 pub mod analyze;
 pub mod baseline;
+pub mod blast;
 pub mod cli;
 pub mod error;
 pub mod finding;
 pub mod init;
 pub mod lang;
+pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod score;
@@ -190,6 +192,21 @@ fn run_scan(args: &ScanArgs) -> Result<u8, Error> {
     progress.finish();
     if !args.show_suppressed {
         report.suppressed.clear();
+    }
+    if let Some(v) = &args.what_if {
+        let vendor = rules::Vendor::from_id(v).ok_or_else(|| Error::UnknownSelector {
+            flag: "what-if",
+            value: v.clone(),
+            help: Some(format!(
+                "vendors: {}",
+                rules::Vendor::ALL
+                    .iter()
+                    .map(|v| v.id())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        })?;
+        report.focus(vendor);
     }
 
     let gate_failed = fail_under.is_some_and(|min| report.score.value < min)
@@ -437,6 +454,7 @@ pub fn scan(
     });
 
     let mut findings: Vec<Finding> = Vec::new();
+    let mut outlines: BTreeMap<String, analyze::outline::Outline> = BTreeMap::new();
     let mut suppressed = Vec::new();
     let mut notices = Vec::new();
     let mut summary = Summary {
@@ -459,8 +477,16 @@ pub fn scan(
     }));
     for (outcome, rel) in outcomes.into_iter().zip(rels) {
         match outcome {
-            FileOutcome::Scanned(analysis, lossy) => {
+            FileOutcome::Scanned(mut analysis, lossy) => {
                 summary.files_scanned += 1;
+                // Keep the outline only where the blast radius can reach: files with findings or
+                // with imports (of which some may be of affected project modules).
+                if analysis.findings.is_empty() && analysis.outline.imports.is_empty() {
+                    analysis.outline.functions.clear();
+                }
+                if !analysis.outline.functions.is_empty() || !analysis.outline.imports.is_empty() {
+                    outlines.insert(rel.clone(), std::mem::take(&mut analysis.outline));
+                }
                 summary.files_with_syntax_errors += usize::from(analysis.syntax_errors);
                 summary.files_decoded_lossily += usize::from(lossy);
                 findings.extend(analysis.findings);
@@ -496,12 +522,17 @@ pub fn scan(
     summary.notices = notices;
     summary.count(&findings);
     let score = score::score(&findings);
+    let blast_radius = blast::blast_radius(&findings, &outlines);
+    let plan = plan::plan(&findings, reg);
     Ok(Report {
         version: env!("CARGO_PKG_VERSION"),
         root: root_display(&root),
         score,
         findings,
         suppressed,
+        blast_radius,
+        plan,
+        what_if: None,
         summary,
     })
 }

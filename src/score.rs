@@ -1,7 +1,7 @@
 //! The portability score: 0-100 (100 = nothing ties the code to one vendor), a grade, and a
 //! breakdown that adds up. The formula and its properties are in docs/scoring.md.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -28,7 +28,8 @@ pub const HALF_SCORE_PENALTY: f64 = 40.0;
 pub struct Score {
     pub value: u32,
     pub grade: &'static str,
-    /// Total penalty P; `value = round(100 * K / (K + P))` with K = 40.
+    /// Total penalty P (file costs plus vendor-only feature costs); `value = round(100 * K /
+    /// (K + P))` with K = 40.
     pub penalty: f64,
     /// Points lost (100 - value), split by vendor; the `points` add up to exactly that.
     pub by_vendor: Vec<VendorPart>,
@@ -100,6 +101,29 @@ pub fn score(findings: &[Finding]) -> Score {
         *by_file.entry(path).or_default() += cost;
         for (cat, cw) in cats {
             *by_category.entry(*cat).or_default() += cost * cw / w;
+        }
+    }
+    // Each distinct vendor-only feature costs its weight once more, outside the per-file cap:
+    // replacing it needs a system of your own, however contained the calls are. The cost is
+    // shared by the files that use the feature.
+    let mut features: BTreeMap<(Vendor, &str), (Severity, BTreeSet<&str>)> = BTreeMap::new();
+    for f in findings
+        .iter()
+        .filter(|f| f.category == Category::ProprietaryFeature)
+    {
+        let e = features
+            .entry((f.vendor, f.rule_id.as_str()))
+            .or_insert((f.severity, BTreeSet::new()));
+        e.0 = e.0.max(f.severity);
+        e.1.insert(f.path.as_str());
+    }
+    for ((vendor, _), (sev, files)) in &features {
+        let cost = weight(*sev);
+        total += cost;
+        *by_vendor.entry(*vendor).or_default() += cost;
+        *by_category.entry(Category::ProprietaryFeature).or_default() += cost;
+        for path in files {
+            *by_file.entry(path).or_default() += cost / files.len() as f64;
         }
     }
     let exact = 100.0 * HALF_SCORE_PENALTY / (HALF_SCORE_PENALTY + total);
@@ -208,6 +232,7 @@ mod tests {
             via: None,
             fingerprint: String::new(),
             matched: String::new(),
+            function: None,
         }
     }
 
@@ -261,6 +286,21 @@ mod tests {
             assert!(now <= last, "score rose from {last} to {now} at step {i}");
             last = now;
         }
+    }
+
+    #[test]
+    fn vendor_only_features_weigh_more_than_chat_calls_even_contained() {
+        let chat = calls(1, 6);
+        let mut features = Vec::new();
+        for _ in 0..6 {
+            features.push(finding(
+                "f0.py",
+                Vendor::Openai,
+                Category::ProprietaryFeature,
+                Severity::High,
+            ));
+        }
+        assert!(score(&chat).value > score(&features).value + 5);
     }
 
     #[test]

@@ -52,7 +52,63 @@ struct Report {
     findings: Vec<Finding>,
     #[serde(default)]
     suppressed: Vec<SuppressedFinding>,
+    blast_radius: Vec<BlastRadius>,
+    plan: Vec<VendorPlan>,
+    what_if: Option<String>,
     summary: Summary,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct BlastRadius {
+    vendor: String,
+    direct_sites: usize,
+    files: Vec<String>,
+    functions: Vec<AffectedFunction>,
+    importers: Vec<Importer>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct AffectedFunction {
+    path: String,
+    function: String,
+    line: usize,
+    sites: usize,
+    calls: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Importer {
+    path: String,
+    line: usize,
+    from: String,
+    names: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct VendorPlan {
+    vendor: String,
+    items: Vec<PlanItem>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct PlanItem {
+    kind: String,
+    title: String,
+    effort: String,
+    sites: usize,
+    files: Vec<String>,
+    rules: Vec<String>,
+    target: String,
 }
 
 /// A finding with the reason of the `lockin: allow` that suppressed it (serde cannot combine
@@ -75,6 +131,7 @@ struct SuppressedFinding {
     snippet: String,
     via: Option<String>,
     fingerprint: String,
+    function: Option<String>,
     reason: String,
 }
 
@@ -139,6 +196,7 @@ struct Finding {
     snippet: String,
     via: Option<String>,
     fingerprint: String,
+    function: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -198,6 +256,14 @@ fn json_report_matches_the_documented_schema() {
             "--format".into(),
             "json".into(),
         ],
+        vec![
+            "scan".to_string(),
+            "fixtures/demo".into(),
+            "--format".into(),
+            "json".into(),
+            "--what-if".into(),
+            "anthropic".into(),
+        ],
     ] {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let text = run(&args);
@@ -208,4 +274,27 @@ fn json_report_matches_the_documented_schema() {
             assert!(f.line >= 1 && f.column >= 1 && f.end_line >= f.line);
         }
     }
+}
+
+#[test]
+fn markdown_report_of_the_demo() {
+    insta::assert_snapshot!(
+        "demo_markdown",
+        run(&["scan", "fixtures/demo", "--format", "markdown"])
+    );
+}
+
+#[test]
+fn what_if_report_of_the_demo() {
+    insta::assert_snapshot!(
+        "demo_what_if_openai",
+        run(&[
+            "scan",
+            "fixtures/demo",
+            "--what-if",
+            "openai",
+            "--color",
+            "never"
+        ])
+    );
 }

@@ -59,7 +59,7 @@ pub fn analyze_manifest(src: &str, kind: ManifestKind, reg: &Registry, path: &st
             });
         }
     }
-    let findings = findings_from_hits(src, reg, hits, &[], path);
+    let findings = findings_from_hits(src, reg, hits, &[], path, &|_| None);
     let directives = if kind == ManifestKind::PackageJson {
         Vec::new()
     } else {
@@ -75,6 +75,7 @@ pub fn analyze_manifest(src: &str, kind: ManifestKind, reg: &Registry, path: &st
         suppressed,
         notices,
         syntax_errors: malformed,
+        outline: Default::default(),
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod literal;
 pub mod manifest;
+pub mod outline;
 mod scope;
 
 use std::collections::HashMap;
@@ -30,6 +31,8 @@ pub struct FileAnalysis {
     pub notices: Vec<Notice>,
     /// The tree had syntax errors; matching ran on the recovered tree.
     pub syntax_errors: bool,
+    /// Functions, the names they call and local imports: input to the blast radius.
+    pub outline: outline::Outline,
 }
 
 /// Parses and analyzes source text in memory (tests, `explain`, rule examples).
@@ -117,6 +120,7 @@ pub fn analyze_tree(
     let mut calls = Vec::new();
     let mut members = Vec::new();
     let mut subscripts = Vec::new();
+    let mut outline = outline::Outline::default();
 
     // One pre-order traversal with a cursor (no recursion: deep trees cannot overflow the stack).
     let mut cursor = tree.walk();
@@ -132,6 +136,28 @@ pub fn analyze_tree(
             "dictionary" | "object" => a.match_shapes(node),
             "variable_declarator" => a.match_env_destructuring(node),
             "comment" => a.read_directive(node),
+            "function_definition"
+            | "function_declaration"
+            | "generator_function_declaration"
+            | "method_definition"
+            | "arrow_function"
+            | "function_expression"
+            | "function" => {
+                if let Some(name) = outline::function_name(node, src, fam) {
+                    outline.functions.push(outline::FunctionInfo {
+                        name,
+                        line: node.start_position().row + 1,
+                        calls: Vec::new(),
+                        start: node.start_byte(),
+                        end: node.end_byte(),
+                    });
+                }
+            }
+            "import_from_statement" | "import_statement" => {
+                if let Some(imp) = outline::local_import(node, src, fam) {
+                    outline.imports.push(imp);
+                }
+            }
             _ if is_string(node, fam) => a.match_string(node),
             _ => {}
         }
@@ -157,6 +183,7 @@ pub fn analyze_tree(
         }
     }
     a.match_imports();
+    let calls_seen: Vec<(usize, Node)> = calls.iter().map(|c| (c.start_byte(), *c)).collect();
     for call in calls {
         a.match_call(call);
     }
@@ -171,7 +198,14 @@ pub fn analyze_tree(
 
     let syntax_errors = tree.root_node().has_error();
     let directives = std::mem::take(&mut a.directives);
-    let findings = a.into_findings(path);
+    let call_names: Vec<(usize, String)> = calls_seen
+        .iter()
+        .filter_map(|(at, node)| outline::callee_name(*node, src).map(|n| (*at, n)))
+        .collect();
+    outline.attach_calls(&call_names);
+    let findings = findings_from_hits(a.src, a.reg, a.hits, &a.secrets, path, &|at| {
+        outline.enclosing(at).map(|f| f.name.clone())
+    });
     let (findings, suppressed, notices) = if directives.is_empty() {
         (findings, Vec::new(), Vec::new())
     } else {
@@ -182,6 +216,7 @@ pub fn analyze_tree(
         suppressed,
         notices,
         syntax_errors,
+        outline,
     }
 }
 
@@ -628,10 +663,6 @@ impl<'t, 'r> Analyzer<'t, 'r> {
             }
         }
     }
-
-    fn into_findings(self, path: &str) -> Vec<Finding> {
-        findings_from_hits(self.src, self.reg, self.hits, &self.secrets, path)
-    }
 }
 
 /// Turns raw hits into findings: `supersedes` applied, one finding per rule and place, line
@@ -642,6 +673,7 @@ pub(crate) fn findings_from_hits(
     mut hits: Vec<Hit>,
     secrets: &[Range<usize>],
     path: &str,
+    enclosing: &dyn Fn(usize) -> Option<String>,
 ) -> Vec<Finding> {
     if hits.is_empty() {
         return Vec::new();
@@ -715,6 +747,7 @@ pub(crate) fn findings_from_hits(
                 via: h.via,
                 fingerprint: String::new(),
                 matched,
+                function: enclosing(h.range.start),
             }
         })
         .collect();

@@ -70,6 +70,79 @@ impl Emitter for Markdown {
             writeln!(out, "| {} | {} | {} |", c.category, c.findings, c.points)?;
         }
 
+        if !r.blast_radius.is_empty() {
+            writeln!(
+                out,
+                "\n### Blast radius\n\nWhat stops working if the vendor's API is gone.\n\n| vendor | direct sites | functions | importing modules | files |\n|---|---:|---:|---:|---:|"
+            )?;
+            for b in &r.blast_radius {
+                writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} |",
+                    b.vendor,
+                    b.direct_sites,
+                    b.functions.len(),
+                    b.importers.len(),
+                    b.files.len()
+                )?;
+            }
+            for b in &r.blast_radius {
+                writeln!(
+                    out,
+                    "\n<details><summary>Functions that break without {}</summary>\n",
+                    b.vendor
+                )?;
+                for f in &b.functions {
+                    let why = f.calls.as_ref().map_or_else(
+                        || {
+                            format!(
+                                "{} direct site{}",
+                                f.sites,
+                                if f.sites == 1 { "" } else { "s" }
+                            )
+                        },
+                        |c| format!("calls `{c}`"),
+                    );
+                    writeln!(out, "- `{}` in `{}:{}` ({why})", f.function, f.path, f.line)?;
+                }
+                for i in &b.importers {
+                    writeln!(
+                        out,
+                        "- `{}:{}` imports `{}` from `{}`",
+                        i.path,
+                        i.line,
+                        i.names.join("`, `"),
+                        i.from
+                    )?;
+                }
+                writeln!(out, "\n</details>")?;
+            }
+        }
+        if !r.plan.is_empty() {
+            writeln!(
+                out,
+                "\n### Migration plan\n\nEasiest first. Effort: S is at most 5 sites in at most 2 files, M at most 25 sites in at most 8 files, L beyond; replacing a vendor-only feature counts one step harder."
+            )?;
+            for p in &r.plan {
+                writeln!(
+                    out,
+                    "\n#### {}\n\n| effort | work item | sites | files | portable target |\n|---|---|---:|---:|---|",
+                    p.vendor
+                )?;
+                for item in &p.items {
+                    writeln!(
+                        out,
+                        "| {:?} | {} | {} | {} | {} |",
+                        item.effort,
+                        cell(&item.title),
+                        item.sites,
+                        item.files.len(),
+                        cell(&item.target)
+                    )?;
+                }
+            }
+        }
+
         writeln!(
             out,
             "\n<details><summary>Findings by file ({})</summary>\n",

@@ -15,9 +15,11 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::blast::BlastRadius;
 use crate::cli::Format;
 use crate::error::Error;
 use crate::finding::Finding;
+use crate::plan::VendorPlan;
 use crate::rules::{Category, Registry, Severity, Vendor};
 use crate::score::Score;
 use crate::source::SkipReason;
@@ -35,7 +37,23 @@ pub struct Report {
     /// Findings suppressed by `lockin: allow` comments (listed with `--show-suppressed`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub suppressed: Vec<Suppressed>,
+    /// What stops working per vendor if its API is gone.
+    pub blast_radius: Vec<BlastRadius>,
+    /// Migration work items per vendor, easiest first.
+    pub plan: Vec<VendorPlan>,
+    /// The vendor of `--what-if`: blast radius and plan are shown for it alone, in full.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub what_if: Option<Vendor>,
     pub summary: Summary,
+}
+
+impl Report {
+    /// Narrows the blast radius and plan to one vendor (`--what-if`).
+    pub fn focus(&mut self, vendor: Vendor) {
+        self.blast_radius.retain(|b| b.vendor == vendor);
+        self.plan.retain(|p| p.vendor == vendor);
+        self.what_if = Some(vendor);
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -139,6 +139,8 @@ impl Emitter for Text {
             }
         }
 
+        self.blast_and_plan(r, out)?;
+
         if !r.findings.is_empty() {
             writeln!(out, "\n{}\n", self.paint("Findings", "1"))?;
         }
@@ -151,6 +153,107 @@ impl Emitter for Text {
 }
 
 impl Text {
+    fn blast_and_plan(&self, r: &Report, out: &mut dyn Write) -> io::Result<()> {
+        if !r.blast_radius.is_empty() {
+            let mut t = table(&[
+                "Vendor",
+                "Direct sites",
+                "Functions",
+                "Importing modules",
+                "Files",
+            ]);
+            for b in &r.blast_radius {
+                t.add_row(vec![
+                    b.vendor.id().to_string(),
+                    b.direct_sites.to_string(),
+                    b.functions.len().to_string(),
+                    b.importers.len().to_string(),
+                    b.files.len().to_string(),
+                ]);
+            }
+            right_align(&mut t, 1);
+            writeln!(
+                out,
+                "\n{}\n{t}",
+                self.paint(
+                    "Blast radius: what stops working if the vendor's API is gone",
+                    "1"
+                )
+            )?;
+        }
+        if let Some(v) = r.what_if {
+            writeln!(
+                out,
+                "\n{}",
+                self.paint(&format!("What stops working without {v}"), "1")
+            )?;
+            match r.blast_radius.first() {
+                None => writeln!(out, "  nothing: no call to {v}'s API was found")?,
+                Some(b) => {
+                    for f in &b.functions {
+                        let why = match &f.calls {
+                            Some(callee) => format!("calls {callee}"),
+                            None => format!(
+                                "{} direct site{}",
+                                f.sites,
+                                if f.sites == 1 { "" } else { "s" }
+                            ),
+                        };
+                        writeln!(
+                            out,
+                            "  {}:{}  {}  ({why})",
+                            f.path,
+                            f.line,
+                            self.paint(&f.function, "1")
+                        )?;
+                    }
+                    let outside =
+                        b.direct_sites - b.functions.iter().map(|f| f.sites).sum::<usize>();
+                    if outside > 0 {
+                        writeln!(out, "  … and {outside} direct sites at module level")?;
+                    }
+                    for i in &b.importers {
+                        writeln!(
+                            out,
+                            "  {}:{}  imports {} from {}",
+                            i.path,
+                            i.line,
+                            i.names.join(", "),
+                            i.from
+                        )?;
+                    }
+                }
+            }
+        }
+        if !r.plan.is_empty() {
+            writeln!(
+                out,
+                "\n{}",
+                self.paint(
+                    "Migration plan (easiest first; effort S/M/L, see docs/scoring.md)",
+                    "1"
+                )
+            )?;
+            for p in &r.plan {
+                writeln!(out, "\n  {}", self.paint(p.vendor.id(), "1"))?;
+                for item in &p.items {
+                    writeln!(
+                        out,
+                        "  {:?}  {} ({} site{} in {} file{})",
+                        item.effort,
+                        item.title,
+                        item.sites,
+                        if item.sites == 1 { "" } else { "s" },
+                        item.files.len(),
+                        if item.files.len() == 1 { "" } else { "s" }
+                    )?;
+                    writeln!(out, "     → {}", item.target)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn finding(&self, f: &Finding, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,

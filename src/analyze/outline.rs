@@ -1,0 +1,212 @@
+//! The outline of a file for the blast radius: its named functions, the names each of them
+//! calls, and the names it imports from the project's own modules.
+
+use serde::Serialize;
+use tree_sitter::Node;
+
+use super::literal::{key_text, string_value};
+use crate::lang::Family;
+
+/// A named function or method and the (simple) names it calls.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct FunctionInfo {
+    /// `name`, or `Class.method` for methods.
+    pub name: String,
+    pub line: usize,
+    pub calls: Vec<String>,
+    #[serde(skip)]
+    pub start: usize,
+    #[serde(skip)]
+    pub end: usize,
+}
+
+impl FunctionInfo {
+    /// The name callers use: the method name without its class.
+    pub fn simple_name(&self) -> &str {
+        self.name.rsplit('.').next().unwrap_or(&self.name)
+    }
+}
+
+/// `from .llm import answer` / `import { answer } from "./llm"`: names imported from a module.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LocalImport {
+    /// The module as written (`.llm`, `app.llm`, `./llm`).
+    pub module: String,
+    pub names: Vec<String>,
+    pub line: usize,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Outline {
+    /// Sorted by start offset.
+    pub functions: Vec<FunctionInfo>,
+    pub imports: Vec<LocalImport>,
+}
+
+fn text<'a>(node: Node, src: &'a str) -> &'a str {
+    node.utf8_text(src.as_bytes()).unwrap_or("")
+}
+
+/// The name a function node is known by, if it has one.
+pub fn function_name(node: Node, src: &str, fam: Family) -> Option<String> {
+    let own = |n: Node| {
+        n.child_by_field_name("name")
+            .map(|x| text(x, src).to_string())
+    };
+    match (fam, node.kind()) {
+        (Family::Python, "function_definition") => {
+            let name = own(node)?;
+            let class = node
+                .parent()
+                .filter(|b| b.kind() == "block")
+                .and_then(|b| b.parent())
+                .filter(|c| c.kind() == "class_definition")
+                .and_then(own);
+            Some(class.map_or(name.clone(), |c| format!("{c}.{name}")))
+        }
+        (Family::Js, "function_declaration" | "generator_function_declaration") => own(node),
+        (Family::Js, "method_definition") => {
+            let name = own(node)?;
+            let class = node
+                .parent()
+                .filter(|b| b.kind() == "class_body")
+                .and_then(|b| b.parent())
+                .and_then(own);
+            Some(class.map_or(name.clone(), |c| format!("{c}.{name}")))
+        }
+        (Family::Js, "arrow_function" | "function_expression" | "function") => {
+            let parent = node.parent()?;
+            let name = match parent.kind() {
+                "variable_declarator" => parent.child_by_field_name("name")?,
+                "pair" => parent.child_by_field_name("key")?,
+                "assignment_expression" => parent.child_by_field_name("left")?,
+                "public_field_definition" | "field_definition" => parent
+                    .child_by_field_name("name")
+                    .or_else(|| parent.child_by_field_name("property"))?,
+                _ => return None,
+            };
+            if name.kind() == "object_pattern" || name.kind() == "array_pattern" {
+                return None;
+            }
+            Some(text(name, src).rsplit('.').next().unwrap_or("").to_string())
+                .filter(|n| !n.is_empty())
+        }
+        _ => None,
+    }
+}
+
+/// The simple name a call's callee ends in.
+pub fn callee_name(call: Node, src: &str) -> Option<String> {
+    let callee = call
+        .child_by_field_name("function")
+        .or_else(|| call.child_by_field_name("constructor"))?;
+    let name = match callee.kind() {
+        "identifier" => callee,
+        "attribute" => callee.child_by_field_name("attribute")?,
+        "member_expression" => callee.child_by_field_name("property")?,
+        _ => return None,
+    };
+    Some(text(name, src).to_string())
+}
+
+/// Names a file imports from other modules (relative or absolute), for cross-module reach.
+pub fn local_import(node: Node, src: &str, fam: Family) -> Option<LocalImport> {
+    let line = node.start_position().row + 1;
+    match (fam, node.kind()) {
+        (Family::Python, "import_from_statement") => {
+            let module = text(node.child_by_field_name("module_name")?, src).to_string();
+            let mut names = Vec::new();
+            let mut c = node.walk();
+            for n in node.children_by_field_name("name", &mut c) {
+                let orig = if n.kind() == "aliased_import" {
+                    n.child_by_field_name("name")?
+                } else {
+                    n
+                };
+                names.push(text(orig, src).to_string());
+            }
+            Some(LocalImport {
+                module,
+                names,
+                line,
+            })
+        }
+        (Family::Js, "import_statement") => {
+            let module = string_value(node.child_by_field_name("source")?, src, fam)?.value;
+            let mut names = Vec::new();
+            let mut stack = vec![node];
+            while let Some(n) = stack.pop() {
+                match n.kind() {
+                    "import_specifier" => {
+                        if let Some(name) = n
+                            .child_by_field_name("name")
+                            .and_then(|k| key_text(k, src, fam))
+                        {
+                            names.push(name);
+                        }
+                    }
+                    "import_clause" => {
+                        let mut c = n.walk();
+                        for ch in n.named_children(&mut c) {
+                            if ch.kind() == "identifier" {
+                                names.push("default".into());
+                            } else {
+                                stack.push(ch);
+                            }
+                        }
+                    }
+                    _ => {
+                        let mut c = n.walk();
+                        stack.extend(n.named_children(&mut c));
+                    }
+                }
+            }
+            names.sort();
+            Some(LocalImport {
+                module,
+                names,
+                line,
+            })
+        }
+        _ => None,
+    }
+}
+
+impl Outline {
+    /// Attaches each call (start offset, callee name) to the innermost function containing it,
+    /// in one sweep (calls must be sorted by offset).
+    pub fn attach_calls(&mut self, calls: &[(usize, String)]) {
+        let mut stack: Vec<usize> = Vec::new();
+        let mut next = 0;
+        for (at, name) in calls {
+            while next < self.functions.len() && self.functions[next].start <= *at {
+                while stack
+                    .last()
+                    .is_some_and(|&t| self.functions[t].end <= self.functions[next].start)
+                {
+                    stack.pop();
+                }
+                stack.push(next);
+                next += 1;
+            }
+            while stack.last().is_some_and(|&t| self.functions[t].end < *at) {
+                stack.pop();
+            }
+            if let Some(&f) = stack.last() {
+                let calls = &mut self.functions[f].calls;
+                if !calls.contains(name) {
+                    calls.push(name.clone());
+                }
+            }
+        }
+        for f in &mut self.functions {
+            f.calls.sort();
+        }
+    }
+
+    /// The innermost named function containing a byte offset.
+    pub fn enclosing(&self, at: usize) -> Option<&FunctionInfo> {
+        let upto = self.functions.partition_point(|f| f.start <= at);
+        self.functions[..upto].iter().rev().find(|f| f.end >= at)
+    }
+}

@@ -1,0 +1,326 @@
+//! Blast radius: what stops working if a vendor's API is gone. Pure: computed from the
+//! findings and the files' outlines (functions, the names they call, local imports).
+//!
+//! 1. Direct sites: findings of the vendor that call its API or depend on a vendor-only
+//!    feature (categories sdk-call, proprietary-feature, tool-calling, endpoint).
+//! 2. Functions: the named functions holding direct sites, then, within the same file, every
+//!    function that calls one of them, transitively.
+//! 3. Importers: modules of the project that import an affected function (or its class) from
+//!    the file that defines it; imports are resolved by relative path or by module-path suffix.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::analyze::outline::Outline;
+use crate::finding::Finding;
+use crate::rules::{Category, Vendor};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BlastRadius {
+    pub vendor: Vendor,
+    /// Findings that stop working with the vendor's API.
+    pub direct_sites: usize,
+    /// Files with direct sites.
+    pub files: Vec<String>,
+    pub functions: Vec<AffectedFunction>,
+    pub importers: Vec<Importer>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct AffectedFunction {
+    pub path: String,
+    pub function: String,
+    pub line: usize,
+    /// Direct sites in the function; 0 when it is affected through a call.
+    pub sites: usize,
+    /// The affected function it calls, when it has no direct site of its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calls: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Importer {
+    pub path: String,
+    pub line: usize,
+    /// The file it imports from.
+    pub from: String,
+    pub names: Vec<String>,
+}
+
+/// Whether a finding breaks outright when the vendor's API is gone.
+pub fn is_direct(f: &Finding) -> bool {
+    matches!(
+        f.category,
+        Category::SdkCall
+            | Category::ProprietaryFeature
+            | Category::ToolCalling
+            | Category::Endpoint
+    )
+}
+
+/// The blast radius of every vendor with direct sites, in vendor order.
+pub fn blast_radius(
+    findings: &[Finding],
+    outlines: &BTreeMap<String, Outline>,
+) -> Vec<BlastRadius> {
+    let vendors: BTreeSet<Vendor> = findings
+        .iter()
+        .filter(|f| is_direct(f))
+        .map(|f| f.vendor)
+        .collect();
+    vendors
+        .into_iter()
+        .map(|v| for_vendor(v, findings, outlines))
+        .collect()
+}
+
+fn for_vendor(
+    vendor: Vendor,
+    findings: &[Finding],
+    outlines: &BTreeMap<String, Outline>,
+) -> BlastRadius {
+    let direct: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.vendor == vendor && is_direct(f))
+        .collect();
+    let files: BTreeSet<String> = direct.iter().map(|f| f.path.clone()).collect();
+    let mut functions: BTreeMap<(String, String), AffectedFunction> = BTreeMap::new();
+    for f in &direct {
+        let Some(name) = &f.function else { continue };
+        let line = outlines
+            .get(&f.path)
+            .and_then(|o| o.functions.iter().find(|x| &x.name == name))
+            .map_or(f.line, |x| x.line);
+        functions
+            .entry((f.path.clone(), name.clone()))
+            .or_insert_with(|| AffectedFunction {
+                path: f.path.clone(),
+                function: name.clone(),
+                line,
+                sites: 0,
+                calls: None,
+            })
+            .sites += 1;
+    }
+    // Callers, to a fixed point: functions of the same file that call an affected function,
+    // and functions of files that import an affected function and call it.
+    let index = FileIndex::new(outlines.keys());
+    let links: Vec<(String, usize, String, Vec<String>)> = outlines
+        .iter()
+        .flat_map(|(path, o)| {
+            let index = &index;
+            o.imports.iter().filter_map(move |imp| {
+                resolve_import(path, &imp.module, index)
+                    .map(|t| (path.clone(), imp.line, t, imp.names.clone()))
+            })
+        })
+        .collect();
+    let mut importers: BTreeSet<Importer> = BTreeSet::new();
+    loop {
+        // (file, name callers use there) -> the affected function it stands for
+        let mut callable: HashMap<(String, String), String> = HashMap::new();
+        for a in functions.values() {
+            callable
+                .entry((a.path.clone(), simple(&a.function).to_string()))
+                .or_insert_with(|| a.function.clone());
+        }
+        for (path, line, target, names) in &links {
+            let exported: Vec<&AffectedFunction> = functions
+                .values()
+                .filter(|a| {
+                    &a.path == target
+                        && names
+                            .iter()
+                            .any(|n| n == a.function.split('.').next().unwrap_or(""))
+                })
+                .collect();
+            if exported.is_empty() {
+                continue;
+            }
+            let mut imported: Vec<String> = exported
+                .iter()
+                .map(|a| a.function.split('.').next().unwrap_or("").to_string())
+                .collect();
+            imported.sort();
+            imported.dedup();
+            for a in &exported {
+                callable
+                    .entry((path.clone(), simple(&a.function).to_string()))
+                    .or_insert_with(|| a.function.clone());
+                // Calling the class (constructing it) reaches its affected methods.
+                let class = a.function.split('.').next().unwrap_or("");
+                callable
+                    .entry((path.clone(), class.to_string()))
+                    .or_insert_with(|| class.to_string());
+            }
+            importers.insert(Importer {
+                path: path.clone(),
+                line: *line,
+                from: target.clone(),
+                names: imported,
+            });
+        }
+        let mut found: Vec<AffectedFunction> = Vec::new();
+        for (path, outline) in outlines {
+            for func in &outline.functions {
+                if functions.contains_key(&(path.clone(), func.name.clone())) {
+                    continue;
+                }
+                let hit = func
+                    .calls
+                    .iter()
+                    .find_map(|c| callable.get(&(path.clone(), c.clone())));
+                if let Some(callee) = hit {
+                    found.push(AffectedFunction {
+                        path: path.clone(),
+                        function: func.name.clone(),
+                        line: func.line,
+                        sites: 0,
+                        calls: Some(callee.clone()),
+                    });
+                }
+            }
+        }
+        if found.is_empty() {
+            break;
+        }
+        for f in found {
+            functions
+                .entry((f.path.clone(), f.function.clone()))
+                .or_insert(f);
+        }
+    }
+    let mut functions: Vec<AffectedFunction> = functions.into_values().collect();
+    functions.sort_by(|a, b| (&a.path, a.line, &a.function).cmp(&(&b.path, b.line, &b.function)));
+    BlastRadius {
+        vendor,
+        direct_sites: direct.len(),
+        files: files.into_iter().collect(),
+        functions,
+        importers: importers.into_iter().collect(),
+    }
+}
+
+fn simple(name: &str) -> &str {
+    name.rsplit('.').next().unwrap_or(name)
+}
+
+/// The scanned files, indexed for import resolution.
+pub struct FileIndex {
+    files: HashSet<String>,
+    /// Every path suffix (`app/llm.py`, `llm.py`) to the first file, in path order, ending in it.
+    by_suffix: HashMap<String, String>,
+}
+
+impl FileIndex {
+    pub fn new<'a>(paths: impl Iterator<Item = &'a String>) -> FileIndex {
+        let mut files = HashSet::new();
+        let mut by_suffix = HashMap::new();
+        for p in paths {
+            files.insert(p.clone());
+            let mut rest = p.as_str();
+            loop {
+                by_suffix
+                    .entry(rest.to_string())
+                    .or_insert_with(|| p.clone());
+                match rest.find('/') {
+                    Some(i) => rest = &rest[i + 1..],
+                    None => break,
+                }
+            }
+        }
+        FileIndex { files, by_suffix }
+    }
+}
+
+/// The scanned file a module name refers to, if any: `./x` and `../x` relative to the importing
+/// file (with the usual extensions), `.x` / `..x` Python-relative, or a dotted module path
+/// matched against the end of a file's path.
+pub fn resolve_import(from: &str, module: &str, index: &FileIndex) -> Option<String> {
+    let dir: Vec<&str> = from.split('/').collect();
+    let dir = &dir[..dir.len().saturating_sub(1)];
+    let candidates: Vec<String> = if module.starts_with("./") || module.starts_with("../") {
+        let mut parts: Vec<&str> = dir.to_vec();
+        for seg in module.split('/') {
+            match seg {
+                "." | "" => {}
+                ".." => {
+                    parts.pop();
+                }
+                s => parts.push(s),
+            }
+        }
+        let base = parts.join("/");
+        [
+            "",
+            ".ts",
+            ".tsx",
+            ".js",
+            ".jsx",
+            ".mjs",
+            ".cjs",
+            "/index.ts",
+            "/index.tsx",
+            "/index.js",
+        ]
+        .iter()
+        .map(|ext| format!("{base}{ext}"))
+        .collect()
+    } else if module.starts_with('.') {
+        let dots = module.chars().take_while(|c| *c == '.').count();
+        let mut parts: Vec<&str> = dir.to_vec();
+        for _ in 1..dots {
+            parts.pop();
+        }
+        let rest = &module[dots..];
+        parts.extend(rest.split('.').filter(|s| !s.is_empty()));
+        let base = parts.join("/");
+        vec![format!("{base}.py"), format!("{base}/__init__.py")]
+    } else if !module.contains('/') {
+        let tail = module.replace('.', "/");
+        return [format!("{tail}.py"), format!("{tail}/__init__.py")]
+            .iter()
+            .find_map(|t| index.by_suffix.get(t).cloned());
+    } else {
+        return None;
+    };
+    candidates.into_iter().find(|c| index.files.contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imports_resolve_to_scanned_files() {
+        let files = [
+            "backend/app/llm.py".to_string(),
+            "web/src/chat.ts".to_string(),
+            "web/src/lib/index.ts".to_string(),
+        ];
+        let refs = FileIndex::new(files.iter());
+        assert_eq!(
+            resolve_import("backend/app/views.py", ".llm", &refs).as_deref(),
+            Some("backend/app/llm.py")
+        );
+        assert_eq!(
+            resolve_import("backend/app/x/views.py", "..llm", &refs).as_deref(),
+            Some("backend/app/llm.py")
+        );
+        assert_eq!(
+            resolve_import("backend/views.py", "app.llm", &refs).as_deref(),
+            Some("backend/app/llm.py")
+        );
+        assert_eq!(
+            resolve_import("web/src/page.tsx", "./chat", &refs).as_deref(),
+            Some("web/src/chat.ts")
+        );
+        assert_eq!(
+            resolve_import("web/src/a/b.ts", "../lib", &refs).as_deref(),
+            Some("web/src/lib/index.ts")
+        );
+        assert_eq!(resolve_import("web/src/page.tsx", "openai", &refs), None);
+        assert_eq!(resolve_import("backend/views.py", "os.path", &refs), None);
+    }
+}
