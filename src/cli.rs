@@ -186,6 +186,7 @@ pub enum Format {
     Json,
     Sarif,
     Markdown,
+    Html,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -489,6 +489,7 @@ pub fn scan(
                 }
                 summary.files_with_syntax_errors += usize::from(analysis.syntax_errors);
                 summary.files_decoded_lossily += usize::from(lossy);
+                summary.portable_clients += analysis.portable_clients;
                 findings.extend(analysis.findings);
                 suppressed.extend(analysis.suppressed);
                 notices.extend(analysis.notices);
@@ -521,7 +522,7 @@ pub fn scan(
     summary.suppressed = suppressed.len();
     summary.notices = notices;
     summary.count(&findings);
-    let score = score::score(&findings);
+    let score = score::score(&findings, summary.portable_clients);
     let blast_radius = blast::blast_radius(&findings, &outlines);
     let plan = plan::plan(&findings, reg);
     Ok(Report {

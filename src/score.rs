@@ -24,6 +24,9 @@ pub const FILE_CAP: f64 = 10.0;
 /// The penalty at which the score is 50.
 pub const HALF_SCORE_PENALTY: f64 = 40.0;
 
+/// Share of the penalty relieved when the code already has a portable path.
+pub const RESILIENCE_SHARE: f64 = 0.2;
+
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Score {
     pub value: u32,
@@ -35,6 +38,19 @@ pub struct Score {
     pub by_vendor: Vec<VendorPart>,
     pub by_category: Vec<CategoryPart>,
     pub by_file: Vec<FilePart>,
+    /// The resilience term: points gained for a working portable path.
+    pub resilience: Resilience,
+}
+
+/// A portable path already in the code (an OpenAI-compatible client whose endpoint comes from
+/// configuration) relieves part of the penalty: the calls have somewhere to go. Its points are
+/// added back after the coupling breakdown, so `100 - coupling points + resilience points` is the
+/// score.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Resilience {
+    pub portable_clients: usize,
+    pub relief: f64,
+    pub points: u32,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -80,8 +96,9 @@ pub fn file_cost(w: f64) -> f64 {
 /// Total weight of one (vendor, file) pair, and its split by category.
 type PairWeight = (f64, BTreeMap<Category, f64>);
 
-/// Scores sorted findings. Pure: the same findings always give the same score.
-pub fn score(findings: &[Finding]) -> Score {
+/// Scores sorted findings, with the number of portable clients seen. Pure: the same input always
+/// gives the same score.
+pub fn score(findings: &[Finding], portable_clients: usize) -> Score {
     // Weight per (vendor, file), and within it per category.
     let mut pairs: BTreeMap<(Vendor, &str), PairWeight> = BTreeMap::new();
     for f in findings {
@@ -127,8 +144,19 @@ pub fn score(findings: &[Finding]) -> Score {
         }
     }
     let exact = 100.0 * HALF_SCORE_PENALTY / (HALF_SCORE_PENALTY + total);
-    let value = exact.round() as u32;
-    let lost = 100 - value;
+    let coupling_value = exact.round() as u32;
+    let lost = 100 - coupling_value;
+    let relief = if portable_clients > 0 {
+        RESILIENCE_SHARE * total
+    } else {
+        0.0
+    };
+    let value = (100.0 * HALF_SCORE_PENALTY / (HALF_SCORE_PENALTY + total - relief)).round() as u32;
+    let resilience = Resilience {
+        portable_clients,
+        relief: round2(relief),
+        points: value.saturating_sub(coupling_value),
+    };
 
     let count = |pred: &dyn Fn(&Finding) -> bool| findings.iter().filter(|f| pred(f)).count();
     let vendor_points = apportion(lost, by_vendor.values().copied().collect());
@@ -178,6 +206,7 @@ pub fn score(findings: &[Finding]) -> Score {
         by_vendor: vendors,
         by_category: categories,
         by_file: files,
+        resilience,
     }
 }
 
@@ -236,6 +265,10 @@ mod tests {
         }
     }
 
+    fn score_of(findings: &[Finding]) -> Score {
+        score(findings, 0)
+    }
+
     fn calls(files: usize, per_file: usize) -> Vec<Finding> {
         let mut out = Vec::new();
         for f in 0..files {
@@ -253,15 +286,15 @@ mod tests {
 
     #[test]
     fn no_findings_is_a_perfect_score() {
-        let s = score(&[]);
+        let s = score_of(&[]);
         assert_eq!((s.value, s.grade), (100, "A"));
         assert!(s.by_vendor.is_empty());
     }
 
     #[test]
     fn containment_beats_spread() {
-        let contained = score(&calls(1, 40));
-        let spread = score(&calls(40, 1));
+        let contained = score_of(&calls(1, 40));
+        let spread = score_of(&calls(40, 1));
         assert!(
             contained.value > spread.value + 30,
             "{} vs {}",
@@ -273,7 +306,7 @@ mod tests {
     #[test]
     fn more_or_wider_coupling_never_raises_the_score() {
         let mut findings = Vec::new();
-        let mut last = score(&findings).value;
+        let mut last = score_of(&findings).value;
         let sevs = [Severity::Low, Severity::Medium, Severity::High];
         for i in 0..60 {
             findings.push(finding(
@@ -282,7 +315,7 @@ mod tests {
                 Category::SdkCall,
                 sevs[i % 3],
             ));
-            let now = score(&findings).value;
+            let now = score_of(&findings).value;
             assert!(now <= last, "score rose from {last} to {now} at step {i}");
             last = now;
         }
@@ -300,7 +333,7 @@ mod tests {
                 Severity::High,
             ));
         }
-        assert!(score(&chat).value > score(&features).value + 5);
+        assert!(score_of(&chat).value > score_of(&features).value + 5);
     }
 
     #[test]
@@ -318,13 +351,26 @@ mod tests {
             Category::ProprietaryFeature,
             Severity::High,
         ));
-        let s = score(&findings);
+        let s = score_of(&findings);
         let lost = 100 - s.value;
         assert_eq!(s.by_vendor.iter().map(|p| p.points).sum::<u32>(), lost);
         assert_eq!(s.by_category.iter().map(|p| p.points).sum::<u32>(), lost);
         assert_eq!(s.by_file.iter().map(|p| p.points).sum::<u32>(), lost);
         let pen: f64 = s.by_vendor.iter().map(|p| p.penalty).sum();
         assert!((pen - s.penalty).abs() < 0.05);
+    }
+
+    #[test]
+    fn a_portable_path_is_its_own_term() {
+        let findings = calls(4, 3);
+        let without = score(&findings, 0);
+        let with = score(&findings, 1);
+        assert_eq!(without.resilience.points, 0);
+        assert!(with.value > without.value);
+        assert_eq!(with.value, without.value + with.resilience.points);
+        // The coupling breakdown is the same; resilience is added on top.
+        assert_eq!(with.by_vendor, without.by_vendor);
+        assert_eq!(score(&[], 3).value, 100);
     }
 
     #[test]

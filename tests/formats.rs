@@ -145,6 +145,16 @@ struct Score {
     by_vendor: Vec<VendorPart>,
     by_category: Vec<CategoryPart>,
     by_file: Vec<FilePart>,
+    resilience: Resilience,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Resilience {
+    portable_clients: usize,
+    relief: f64,
+    points: u32,
 }
 
 #[derive(Deserialize)]
@@ -211,6 +221,7 @@ struct Summary {
     files_excluded: usize,
     suppressed: usize,
     baselined: usize,
+    portable_clients: usize,
     rules: usize,
     findings: usize,
     by_severity: BTreeMap<String, usize>,
@@ -297,4 +308,24 @@ fn what_if_report_of_the_demo() {
             "never"
         ])
     );
+}
+
+#[test]
+fn html_report_is_self_contained() {
+    let html = run(&["scan", "fixtures/demo", "--format", "html"]);
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(html.contains("<svg class=\"gauge\""), "score gauge");
+    assert!(html.contains("Coupling by vendor") && html.contains("Coupling by directory"));
+    assert!(html.contains("Migration plan") && html.contains("Blast radius"));
+    for banned in ["<script", "src=\"http", "href=\"http", "@import", "url("] {
+        assert!(
+            !html.contains(banned),
+            "the report must not load anything: found {banned}"
+        );
+    }
+    // Everything user-controlled is escaped.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("x<y>.py"), "MODEL = \"gpt-4o\"\n").unwrap();
+    let html = run(&["scan", dir.path().to_str().unwrap(), "--format", "html"]);
+    assert!(html.contains("x&lt;y&gt;.py") && !html.contains("x<y>.py"));
 }

@@ -76,6 +76,7 @@ pub fn analyze_manifest(src: &str, kind: ManifestKind, reg: &Registry, path: &st
         notices,
         syntax_errors: malformed,
         outline: Default::default(),
+        portable_clients: 0,
     }
 }
 

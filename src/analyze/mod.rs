@@ -33,6 +33,8 @@ pub struct FileAnalysis {
     pub syntax_errors: bool,
     /// Functions, the names they call and local imports: input to the blast radius.
     pub outline: outline::Outline,
+    /// OpenAI-compatible clients built with an endpoint from configuration: a portable path.
+    pub portable_clients: usize,
 }
 
 /// Parses and analyzes source text in memory (tests, `explain`, rule examples).
@@ -197,6 +199,7 @@ pub fn analyze_tree(
     a.keep_deferred();
 
     let syntax_errors = tree.root_node().has_error();
+    let portable_clients = a.scope.portable_sites.len();
     let directives = std::mem::take(&mut a.directives);
     let call_names: Vec<(usize, String)> = calls_seen
         .iter()
@@ -217,6 +220,7 @@ pub fn analyze_tree(
         notices,
         syntax_errors,
         outline,
+        portable_clients,
     }
 }
 

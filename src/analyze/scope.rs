@@ -83,6 +83,8 @@ pub struct Scope<'t, 'r> {
     modules: Vec<Vec<Seg>>,
     /// SDK vendors for which the file builds a portable client, and a non-portable one.
     pub portable_clients: Vec<Vendor>,
+    /// Where portable clients are built (offsets of their argument lists), counted once each.
+    pub portable_sites: std::collections::BTreeSet<usize>,
     pub direct_clients: Vec<Vendor>,
 }
 
@@ -97,6 +99,7 @@ impl<'t, 'r> Scope<'t, 'r> {
             imports: Vec::new(),
             modules: Vec::new(),
             portable_clients: Vec::new(),
+            portable_sites: std::collections::BTreeSet::new(),
             direct_clients: Vec::new(),
         }
     }
@@ -679,7 +682,12 @@ impl<'t, 'r> Scope<'t, 'r> {
             Some(v) => self.classify_endpoint(v, spec.vendor, depth),
         };
         match attribution {
-            Attribution::Portable => self.portable_clients.push(spec.vendor),
+            Attribution::Portable => {
+                self.portable_clients.push(spec.vendor);
+                if let Some(a) = args {
+                    self.portable_sites.insert(a.start_byte());
+                }
+            }
             _ => self.direct_clients.push(spec.vendor),
         }
         Some(ClientTag {

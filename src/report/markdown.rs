@@ -47,6 +47,13 @@ impl Emitter for Markdown {
         } else {
             writeln!(out, "; not counted: {}.\n", extra.join(", "))?;
         }
+        if r.score.resilience.points > 0 {
+            writeln!(
+                out,
+                "Resilience: +{} points for a portable path ({} OpenAI-compatible client(s) with a configurable endpoint).\n",
+                r.score.resilience.points, r.score.resilience.portable_clients
+            )?;
+        }
         if r.findings.is_empty() {
             return writeln!(out, "No lock-in to proprietary AI APIs found.");
         }

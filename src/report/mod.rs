@@ -1,6 +1,7 @@
 //! Reports: the finished scan, and the emitters that write it. Emitters never sort, filter
 //! or re-analyze; they render the `Report` they are given.
 
+mod html;
 mod json;
 mod markdown;
 pub mod progress;
@@ -79,6 +80,8 @@ pub struct Summary {
     pub suppressed: usize,
     /// Findings left out because they are in the baseline.
     pub baselined: usize,
+    /// OpenAI-compatible clients whose endpoint comes from configuration (portable paths).
+    pub portable_clients: usize,
     pub rules: usize,
     pub findings: usize,
     pub by_severity: BTreeMap<Severity, usize>,
@@ -115,6 +118,7 @@ pub fn emitter(format: Format, color: bool, reg: &Registry, root: &str) -> Box<d
         Format::Json => Box::new(json::Json),
         Format::Sarif => Box::new(sarif::Sarif::new(reg, root)),
         Format::Markdown => Box::new(markdown::Markdown),
+        Format::Html => Box::new(html::Html),
     }
 }
 

@@ -58,10 +58,20 @@ impl Emitter for Text {
 
         let mut overview = Table::new();
         overview.load_style(presets::UTF8_FULL_CONDENSED);
-        overview.add_row(vec![
-            "Portability score".to_string(),
-            format!("{}/100  grade {}", r.score.value, r.score.grade),
-        ]);
+        let mut score_cell = format!("{}/100  grade {}", r.score.value, r.score.grade);
+        if r.score.resilience.points > 0 {
+            score_cell.push_str(&format!(
+                "  (+{} for a portable path: {} configurable OpenAI-compatible client{})",
+                r.score.resilience.points,
+                r.score.resilience.portable_clients,
+                if r.score.resilience.portable_clients == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            ));
+        }
+        overview.add_row(vec!["Portability score".to_string(), score_cell]);
         let mut files = format!("{} scanned", s.files_scanned);
         if s.files_skipped_total() > 0 {
             let reasons: Vec<String> = s
