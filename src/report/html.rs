@@ -135,9 +135,9 @@ impl Emitter for Html {
                 .collect();
             dirs.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             dirs.truncate(12);
-            let _ = write!(
+            let _ = writeln!(
                 h,
-                "<div class=\"charts\"><div><h2>Coupling by vendor</h2>{}</div><div><h2>Coupling by directory</h2>{}</div></div>\n",
+                "<div class=\"charts\"><div><h2>Coupling by vendor</h2>{}</div><div><h2>Coupling by directory</h2>{}</div></div>",
                 bars(&vendors),
                 bars(&dirs)
             );
