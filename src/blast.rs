@@ -118,67 +118,75 @@ fn for_vendor(
         .collect();
     let mut importers: BTreeSet<Importer> = BTreeSet::new();
     loop {
-        // (file, name callers use there) -> the affected function it stands for
-        let mut callable: HashMap<(String, String), String> = HashMap::new();
-        for a in functions.values() {
-            callable
-                .entry((a.path.clone(), simple(&a.function).to_string()))
-                .or_insert_with(|| a.function.clone());
-        }
-        for (path, line, target, names) in &links {
-            let exported: Vec<&AffectedFunction> = functions
-                .values()
-                .filter(|a| {
-                    &a.path == target
-                        && names
-                            .iter()
-                            .any(|n| n == a.function.split('.').next().unwrap_or(""))
-                })
-                .collect();
-            if exported.is_empty() {
-                continue;
-            }
-            let mut imported: Vec<String> = exported
-                .iter()
-                .map(|a| a.function.split('.').next().unwrap_or("").to_string())
-                .collect();
-            imported.sort();
-            imported.dedup();
-            for a in &exported {
-                callable
-                    .entry((path.clone(), simple(&a.function).to_string()))
-                    .or_insert_with(|| a.function.clone());
-                // Calling the class (constructing it) reaches its affected methods.
-                let class = a.function.split('.').next().unwrap_or("");
-                callable
-                    .entry((path.clone(), class.to_string()))
-                    .or_insert_with(|| class.to_string());
-            }
-            importers.insert(Importer {
-                path: path.clone(),
-                line: *line,
-                from: target.clone(),
-                names: imported,
-            });
-        }
         let mut found: Vec<AffectedFunction> = Vec::new();
-        for (path, outline) in outlines {
-            for func in &outline.functions {
-                if functions.contains_key(&(path.clone(), func.name.clone())) {
+        {
+            // Per file: the names its functions can call to reach an affected function, with the
+            // class a method name is restricted to (a method is reached through its own class,
+            // `self.m()`, or by constructing the class elsewhere).
+            let mut callable: HashMap<&str, HashMap<&str, (&str, Option<&str>)>> = HashMap::new();
+            let mut defined: HashMap<&str, Vec<&AffectedFunction>> = HashMap::new();
+            let affected: HashSet<(&str, &str)> = functions
+                .values()
+                .map(|a| (a.path.as_str(), a.function.as_str()))
+                .collect();
+            for a in functions.values() {
+                let class = a.function.split_once('.').map(|(c, _)| c);
+                callable
+                    .entry(a.path.as_str())
+                    .or_default()
+                    .entry(simple(&a.function))
+                    .or_insert((a.function.as_str(), class));
+                defined.entry(a.path.as_str()).or_default().push(a);
+            }
+            for (path, line, target, names) in &links {
+                let Some(there) = defined.get(target.as_str()) else {
+                    continue;
+                };
+                let mut imported: Vec<&str> = there
+                    .iter()
+                    .map(|a| a.function.split('.').next().unwrap_or(""))
+                    .filter(|top| names.iter().any(|n| n == top))
+                    .collect();
+                if imported.is_empty() {
                     continue;
                 }
-                let hit = func
-                    .calls
-                    .iter()
-                    .find_map(|c| callable.get(&(path.clone(), c.clone())));
-                if let Some(callee) = hit {
-                    found.push(AffectedFunction {
-                        path: path.clone(),
-                        function: func.name.clone(),
-                        line: func.line,
-                        sites: 0,
-                        calls: Some(callee.clone()),
+                imported.sort_unstable();
+                imported.dedup();
+                let names_here = callable.entry(path.as_str()).or_default();
+                for top in &imported {
+                    // Calling an imported function, or constructing an imported class.
+                    names_here.entry(top).or_insert((top, None));
+                }
+                importers.insert(Importer {
+                    path: path.clone(),
+                    line: *line,
+                    from: target.clone(),
+                    names: imported.iter().map(|s| s.to_string()).collect(),
+                });
+            }
+            for (path, names) in &callable {
+                let Some(outline) = outlines.get(*path) else {
+                    continue;
+                };
+                for func in &outline.functions {
+                    if affected.contains(&(*path, func.name.as_str())) {
+                        continue;
+                    }
+                    let own_class = func.name.split_once('.').map(|(c, _)| c);
+                    let hit = func.calls.iter().find_map(|c| {
+                        names
+                            .get(c.as_str())
+                            .filter(|(_, class)| class.is_none() || *class == own_class)
                     });
+                    if let Some((callee, _)) = hit {
+                        found.push(AffectedFunction {
+                            path: (*path).to_string(),
+                            function: func.name.clone(),
+                            line: func.line,
+                            sites: 0,
+                            calls: Some((*callee).to_string()),
+                        });
+                    }
                 }
             }
         }
