@@ -119,10 +119,7 @@ impl Error {
         label: impl Into<String>,
         help: Option<String>,
     ) -> Error {
-        match Error::pack(file, text, span, message, label, help) {
-            Error::RulePack(e) => Error::Config(e),
-            other => other,
-        }
+        Error::Config(SourceError::boxed(file, text, span, message, label, help))
     }
 
     /// A rule-pack error pointing at `span` of `text`.
@@ -134,13 +131,26 @@ impl Error {
         label: impl Into<String>,
         help: Option<String>,
     ) -> Error {
+        Error::RulePack(SourceError::boxed(file, text, span, message, label, help))
+    }
+}
+
+impl SourceError {
+    fn boxed(
+        file: &str,
+        text: &str,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+        label: impl Into<String>,
+        help: Option<String>,
+    ) -> Box<SourceError> {
         let start = span.start.min(text.len());
         let len = span.end.clamp(start, text.len()) - start;
-        Error::RulePack(Box::new(SourceError {
+        Box::new(SourceError {
             message: message.into(),
             src: NamedSource::new(file, text.to_string()),
             labels: vec![LabeledSpan::new_with_span(Some(label.into()), (start, len))],
             help,
-        }))
+        })
     }
 }

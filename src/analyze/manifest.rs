@@ -65,11 +65,7 @@ pub fn analyze_manifest(src: &str, kind: ManifestKind, reg: &Registry, path: &st
     } else {
         hash_directives(src)
     };
-    let (findings, suppressed, notices) = if directives.is_empty() {
-        (findings, Vec::new(), Vec::new())
-    } else {
-        suppress::apply(findings, &directives, reg, path)
-    };
+    let (findings, suppressed, notices) = suppress::apply(findings, &directives, reg, path);
     FileAnalysis {
         findings,
         suppressed,

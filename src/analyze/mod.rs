@@ -209,11 +209,7 @@ pub fn analyze_tree(
     let findings = findings_from_hits(a.src, a.reg, a.hits, &a.secrets, path, &|at| {
         outline.enclosing(at).map(|f| f.name.clone())
     });
-    let (findings, suppressed, notices) = if directives.is_empty() {
-        (findings, Vec::new(), Vec::new())
-    } else {
-        suppress::apply(findings, &directives, reg, path)
-    };
+    let (findings, suppressed, notices) = suppress::apply(findings, &directives, reg, path);
     FileAnalysis {
         findings,
         suppressed,
