@@ -388,10 +388,7 @@ impl<'t, 'r> Analyzer<'t, 'r> {
     }
 
     fn is_member_candidate(&self, node: Node<'t>) -> bool {
-        let prop = match self.fam {
-            Family::Python => node.child_by_field_name("attribute"),
-            Family::Js => node.child_by_field_name("property"),
-        };
+        let prop = scope::member_parts(node, self.fam).map(|(_, p)| p);
         let Some(prop) = prop else { return false };
         if self.reg.members_by_name.contains_key(self.text(prop)) {
             return true;
@@ -406,10 +403,7 @@ impl<'t, 'r> Analyzer<'t, 'r> {
     }
 
     fn match_member(&mut self, node: Node<'t>) {
-        let prop = match self.fam {
-            Family::Python => node.child_by_field_name("attribute"),
-            Family::Js => node.child_by_field_name("property"),
-        };
+        let prop = scope::member_parts(node, self.fam).map(|(_, p)| p);
         let Some(prop) = prop else { return };
         let name = self.text(prop);
         if self.fam == Family::Js

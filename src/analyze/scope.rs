@@ -149,16 +149,7 @@ impl<'t, 'r> Scope<'t, 'r> {
 
     /// `self.client` / `this.client` / `a.b.c` written with names only, as a lookup key.
     fn dotted_key(&self, node: Node<'t>) -> Option<String> {
-        let (obj, prop) = match self.fam {
-            Family::Python => (
-                node.child_by_field_name("object")?,
-                node.child_by_field_name("attribute")?,
-            ),
-            Family::Js => (
-                node.child_by_field_name("object")?,
-                node.child_by_field_name("property")?,
-            ),
-        };
+        let (obj, prop) = member_parts(node, self.fam)?;
         if !matches!(obj.kind(), "identifier" | "this") {
             return None;
         }
@@ -551,16 +542,7 @@ impl<'t, 'r> Scope<'t, 'r> {
                 }
             }
             "attribute" | "member_expression" => {
-                let (obj, prop) = match self.fam {
-                    Family::Python => (
-                        node.child_by_field_name("object")?,
-                        node.child_by_field_name("attribute")?,
-                    ),
-                    Family::Js => (
-                        node.child_by_field_name("object")?,
-                        node.child_by_field_name("property")?,
-                    ),
-                };
+                let (obj, prop) = member_parts(node, self.fam)?;
                 if let Some(key) = self.dotted_key(node)
                     && let Some(val) = self.lookup(self.dotted.get(&key), node.start_byte())
                 {
@@ -762,6 +744,15 @@ impl<'t, 'r> Scope<'t, 'r> {
             None => Attribution::Portable,
         }
     }
+}
+
+/// The object and the property name of `a.b` (Python `attribute`, JS `member_expression`).
+pub fn member_parts(node: Node<'_>, fam: Family) -> Option<(Node<'_>, Node<'_>)> {
+    let prop = match fam {
+        Family::Python => node.child_by_field_name("attribute")?,
+        Family::Js => node.child_by_field_name("property")?,
+    };
+    Some((node.child_by_field_name("object")?, prop))
 }
 
 /// The host of an absolute http(s) URL, lowercased.
