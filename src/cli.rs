@@ -79,6 +79,11 @@ pub struct ScanOptions {
     #[arg(long)]
     pub no_ignore: bool,
 
+    /// Skip parsing files that contain no word any rule needs (experimental: see
+    /// docs/benchmarks.md; findings are the same, the blast radius re-reads importing files)
+    #[arg(long)]
+    pub prefilter: bool,
+
     /// Skip files larger than this many bytes [default: 2097152]
     #[arg(long, value_name = "BYTES")]
     pub max_file_size: Option<u64>,

@@ -12,6 +12,7 @@ pub mod finding;
 pub mod init;
 pub mod lang;
 pub mod plan;
+pub mod prefilter;
 pub mod report;
 pub mod rules;
 pub mod score;
@@ -157,6 +158,7 @@ pub fn resolve(opts: &ScanOptions) -> Result<Resolved, Error> {
             .unwrap_or(settings::DEFAULT_MAX_FILE_SIZE),
         jobs: opts.jobs.map_or_else(default_jobs, |j| j as usize),
         excludes,
+        prefilter: opts.prefilter,
     };
     Ok(Resolved {
         settings,
@@ -322,6 +324,8 @@ pub struct ScanSettings {
     pub jobs: usize,
     /// Exclude patterns from the config file and `--exclude`.
     pub excludes: Vec<Excludes>,
+    /// Skip parsing files that contain no word any rule needs (off by default for now).
+    pub prefilter: bool,
 }
 
 impl ScanSettings {
@@ -333,6 +337,7 @@ impl ScanSettings {
             max_file_size: settings::DEFAULT_MAX_FILE_SIZE,
             jobs: default_jobs(),
             excludes: Vec::new(),
+            prefilter: false,
         }
     }
 }
@@ -348,6 +353,8 @@ pub fn report_root(paths: &[PathBuf]) -> PathBuf {
 
 enum FileOutcome {
     Scanned(FileAnalysis, bool),
+    /// Read, but no word any rule needs is in it: not parsed.
+    Prefiltered,
     Skipped(SkipReason),
 }
 
@@ -373,11 +380,15 @@ fn scan_file(
     rel: &str,
     reg: &Registry,
     max_size: u64,
+    prefilter: &prefilter::Prefilter,
 ) -> FileOutcome {
     let src = match source::read_source(path, max_size) {
         Ok(s) => s,
         Err(reason) => return FileOutcome::Skipped(reason),
     };
+    if ManifestKind::from_path(path).is_none() && !prefilter.passes(&src.text) {
+        return FileOutcome::Prefiltered;
+    }
     if let Some(kind) = ManifestKind::from_path(path) {
         return FileOutcome::Scanned(
             analyze::manifest::analyze_manifest(&src.text, kind, reg, rel),
@@ -440,18 +451,25 @@ pub fn scan(
         .iter()
         .map(|p| walk::display_path(p, &root))
         .collect();
+    let prefilter = if settings.prefilter {
+        prefilter::Prefilter::new(reg)
+    } else {
+        prefilter::Prefilter::disabled()
+    };
     let outcomes: Vec<FileOutcome> = pool.install(|| {
         walked
             .files
             .par_iter()
             .zip(rels.par_iter())
             .map_init(Parsers::default, |parsers, (path, rel)| {
-                let outcome = scan_file(parsers, path, rel, reg, settings.max_file_size);
+                let outcome =
+                    scan_file(parsers, path, rel, reg, settings.max_file_size, &prefilter);
                 on_file(0);
                 outcome
             })
             .collect()
     });
+    let mut prefiltered: Vec<usize> = Vec::new();
 
     let mut findings: Vec<Finding> = Vec::new();
     let mut outlines: BTreeMap<String, analyze::outline::Outline> = BTreeMap::new();
@@ -475,8 +493,13 @@ pub fn scan(
         path: walk::display_path(p, &root),
         reason: SkipReason::Missing,
     }));
-    for (outcome, rel) in outcomes.into_iter().zip(rels) {
+    for (i, (outcome, rel)) in outcomes.into_iter().zip(rels.iter().cloned()).enumerate() {
         match outcome {
+            FileOutcome::Prefiltered => {
+                summary.files_scanned += 1;
+                summary.files_prefiltered += 1;
+                prefiltered.push(i);
+            }
             FileOutcome::Scanned(mut analysis, lossy) => {
                 summary.files_scanned += 1;
                 // Keep the outline only where the blast radius can reach: files with findings or
@@ -523,7 +546,16 @@ pub fn scan(
     summary.notices = notices;
     summary.count(&findings);
     let score = score::score(&findings, summary.portable_clients);
-    let blast_radius = blast::blast_radius(&findings, &outlines);
+    let blast_radius = reach_prefiltered_callers(
+        &pool,
+        &walked.files,
+        &rels,
+        &prefiltered,
+        &findings,
+        &mut outlines,
+        reg,
+        settings.max_file_size,
+    );
     let plan = plan::plan(&findings, reg);
     Ok(Report {
         version: env!("CARGO_PKG_VERSION"),
@@ -536,6 +568,103 @@ pub fn scan(
         what_if: None,
         summary,
     })
+}
+
+/// The blast radius, after parsing the prefiltered files that may call into affected code: a
+/// file with no vendor word can still import and call an affected function. Such files are
+/// parsed (for their outline only) when they mention the module name of a file with affected
+/// functions, until no new file qualifies.
+#[allow(clippy::too_many_arguments)]
+fn reach_prefiltered_callers(
+    pool: &rayon::ThreadPool,
+    files: &[PathBuf],
+    rels: &[String],
+    prefiltered: &[usize],
+    findings: &[Finding],
+    outlines: &mut BTreeMap<String, analyze::outline::Outline>,
+    reg: &Registry,
+    max_size: u64,
+) -> Vec<blast::BlastRadius> {
+    let mut pending: Vec<usize> = prefiltered.to_vec();
+    let mut seen_stems: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    loop {
+        let radius = blast::blast_radius(findings, outlines);
+        let stems: Vec<String> = radius
+            .iter()
+            .flat_map(|b| b.functions.iter().map(|f| module_stem(&f.path)))
+            .filter(|s| s.len() >= 2 && !seen_stems.contains(s))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if stems.is_empty() || pending.is_empty() {
+            return radius;
+        }
+        seen_stems.extend(stems.iter().cloned());
+        let Ok(ac) = aho_corasick::AhoCorasick::new(&stems) else {
+            return radius;
+        };
+        let parsed: Vec<(usize, Option<analyze::outline::Outline>)> = pool.install(|| {
+            pending
+                .par_iter()
+                .map_init(Parsers::default, |parsers, &i| {
+                    let outline = source::read_source(&files[i], max_size)
+                        .ok()
+                        .and_then(|src| {
+                            if !imports_any(&src.text, &ac) {
+                                return None;
+                            }
+                            let lang = Language::from_path(&files[i])?;
+                            let tree = parsers.get(lang)?.parse(&src.text, None)?;
+                            Some(
+                                analyze::analyze_tree(&tree, &src.text, lang, reg, &rels[i])
+                                    .outline,
+                            )
+                        });
+                    (i, outline)
+                })
+                .collect()
+        });
+        let mut grew = false;
+        pending.clear();
+        for (i, outline) in parsed {
+            match outline {
+                Some(o) => {
+                    grew = true;
+                    outlines.insert(rels[i].clone(), o);
+                }
+                None => pending.push(i),
+            }
+        }
+        if !grew {
+            return radius;
+        }
+    }
+}
+
+/// Whether an import line of the text (`import`, `from`, `export`, `require(`, `import(`)
+/// mentions one of the automaton's module names.
+fn imports_any(text: &str, names: &aho_corasick::AhoCorasick) -> bool {
+    text.lines().any(|line| {
+        let l = line.trim_start();
+        (l.starts_with("import ")
+            || l.starts_with("from ")
+            || l.starts_with("export ")
+            || l.contains("require(")
+            || l.contains("import("))
+            && names.is_match(l)
+    })
+}
+
+/// The name other modules import a file by: its stem, or its directory for an index file.
+fn module_stem(path: &str) -> String {
+    let mut parts = path.rsplit('/');
+    let file = parts.next().unwrap_or(path);
+    let stem = file.split('.').next().unwrap_or(file);
+    if matches!(stem, "index" | "__init__") {
+        parts.next().unwrap_or(stem).to_string()
+    } else {
+        stem.to_string()
+    }
 }
 
 fn root_display(root: &Path) -> String {

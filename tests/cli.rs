@@ -645,3 +645,26 @@ fn model_ids_say_pinned_or_moving_and_their_lifecycle() {
         ]
     );
 }
+
+#[test]
+fn the_prefilter_changes_nothing_but_the_work() {
+    // Same findings, blast radius and plan with and without the prefilter, on every fixture.
+    for dir in ["fixtures", "fixtures/demo", "fixtures/eval-app"] {
+        let with = json_of(&["scan", dir, "--format", "json", "--prefilter"]);
+        let without = json_of(&["scan", dir, "--format", "json"]);
+        for key in ["findings", "blast_radius", "plan", "score"] {
+            assert_eq!(
+                with[key], without[key],
+                "{dir}: `{key}` differs with the prefilter"
+            );
+        }
+        // (every file of the eval app mentions a vendor)
+        if dir != "fixtures/eval-app" {
+            assert!(
+                with["summary"]["files_prefiltered"].as_u64().unwrap() > 0,
+                "{dir}: nothing was prefiltered"
+            );
+        }
+        assert_eq!(without["summary"]["files_prefiltered"], 0);
+    }
+}

@@ -214,6 +214,7 @@ struct Finding {
 #[allow(dead_code)]
 struct Summary {
     files_scanned: usize,
+    files_prefiltered: usize,
     files_skipped: BTreeMap<String, usize>,
     files_with_syntax_errors: usize,
     files_decoded_lossily: usize,

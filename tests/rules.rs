@@ -315,3 +315,32 @@ fn every_rule_has_a_message_hint_and_rationale() {
             >= 30
     );
 }
+
+#[test]
+fn the_prefilter_is_active_and_never_hides_a_finding() {
+    let reg = registry();
+    let pf = lockin::prefilter::Prefilter::new(&reg);
+    assert!(
+        pf.is_active(),
+        "some rule has no required word: the prefilter would pass everything"
+    );
+    // Every fixture with a finding passes; every example passes.
+    for path in fixture_files() {
+        let a = annotations(&path);
+        let found = analyze_file_text(&a.text, &a.path, &reg).unwrap().findings;
+        if !found.is_empty() && ManifestKind::from_path(&path).is_none() {
+            assert!(
+                pf.passes(&a.text),
+                "{} has findings but fails the prefilter",
+                rel(&path)
+            );
+        }
+    }
+    for rule in &reg.rules {
+        for (lang, code) in &rule.example {
+            if *lang != RuleLang::Manifest {
+                assert!(pf.passes(code), "{}: example fails the prefilter", rule.id);
+            }
+        }
+    }
+}

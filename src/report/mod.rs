@@ -66,6 +66,8 @@ pub struct SkippedFile {
 #[derive(Debug, Default, Serialize)]
 pub struct Summary {
     pub files_scanned: usize,
+    /// Scanned files that contain no word any rule needs, so were not parsed.
+    pub files_prefiltered: usize,
     /// Source files not scanned, by reason.
     pub files_skipped: BTreeMap<SkipReason, usize>,
     /// Scanned on the error-recovered tree.

@@ -164,6 +164,10 @@ impl EnvPattern {
         EnvPattern(text.to_string())
     }
 
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
     pub fn matches(&self, name: &str) -> bool {
         match self.0.strip_suffix('*') {
             Some(prefix) => name.starts_with(prefix),
