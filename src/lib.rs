@@ -2,6 +2,21 @@
 //!
 //! The pipeline runs one way: walk -> read -> parse -> match -> findings -> score -> report.
 //! Each stage is a function of the previous stage's output; only `report` writes.
+//!
+//! In-process use, on source text:
+//!
+//! ```
+//! use lockin::lang::Language;
+//!
+//! let registry = lockin::embedded_registry().unwrap();
+//! let src = "from openai import OpenAI as O\nclient = O()\nclient.chat.completions.create(model=\"gpt-4o\", messages=[])\n";
+//! let ids: Vec<String> = lockin::analyze_source(src, Language::Python, &registry)
+//!     .findings
+//!     .into_iter()
+//!     .map(|f| format!("{}:{}", f.line, f.rule_id))
+//!     .collect();
+//! assert_eq!(ids, ["1:openai/sdk-import", "2:openai/client", "3:openai/chat-completions", "3:openai/model-id"]);
+//! ```
 
 pub mod analyze;
 pub mod baseline;
