@@ -76,6 +76,13 @@ pub fn decode(mut bytes: Vec<u8>) -> Result<SourceText, SkipReason> {
     if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         bytes.drain(..3);
     }
+    // A lone CR ends a line for editors but not for tree-sitter: make it a LF (same length, so
+    // every offset and column stays put) and line numbers agree with what users see.
+    for i in 0..bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+            bytes[i] = b'\n';
+        }
+    }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceText { text, lossy: false }),
         Err(e) => Ok(SourceText {
@@ -123,6 +130,12 @@ mod tests {
         let t = decode(b"x = '\xff'".to_vec()).ok().unwrap();
         assert_eq!(t.text, "x = '\u{FFFD}'");
         assert!(t.lossy);
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_lines() {
+        let t = decode(b"a = 1\rb = 2\r\nc = 3\r".to_vec()).ok().unwrap();
+        assert_eq!(t.text, "a = 1\nb = 2\r\nc = 3\n");
     }
 
     #[test]
