@@ -1,7 +1,5 @@
 //! `lockin rules` and `lockin explain`.
 
-use std::io::{self, Write};
-
 use comfy_table::{Table, presets};
 use serde::Serialize;
 
@@ -20,21 +18,10 @@ struct RuleRow<'a> {
     message: &'a str,
 }
 
-fn stdout_result(r: io::Result<()>) -> Result<(), Error> {
-    match r {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::Output {
-            path: "<stdout>".into(),
-            source: e,
-        }),
-        _ => Ok(()),
-    }
-}
-
 pub fn list(reg: &Registry, format: ListFormat) -> Result<(), Error> {
     let mut rules: Vec<&Rule> = reg.rules.iter().collect();
     rules.sort_by(|a, b| a.id.cmp(&b.id));
-    let out = &mut io::stdout().lock();
-    stdout_result(match format {
+    let text = match format {
         ListFormat::Json => {
             let rows: Vec<RuleRow> = rules
                 .iter()
@@ -47,9 +34,9 @@ pub fn list(reg: &Registry, format: ListFormat) -> Result<(), Error> {
                     message: &r.message,
                 })
                 .collect();
-            serde_json::to_writer_pretty(&mut *out, &rows)
-                .map_err(io::Error::from)
-                .and_then(|()| writeln!(out))
+            let mut json = serde_json::to_string_pretty(&rows).unwrap_or_default();
+            json.push('\n');
+            json
         }
         ListFormat::Text => {
             let mut t = Table::new();
@@ -65,9 +52,10 @@ pub fn list(reg: &Registry, format: ListFormat) -> Result<(), Error> {
                     langs.join(", "),
                 ]);
             }
-            writeln!(out, "{t}\n{} rules", rules.len())
+            format!("{t}\n{} rules\n", rules.len())
         }
-    })
+    };
+    super::print_stdout(&text)
 }
 
 /// The rule's documentation, rendered from the same fields as docs/rules.md.
@@ -114,8 +102,7 @@ fn indent(code: &str) -> String {
 }
 
 pub fn explain(rule: &Rule) -> Result<(), Error> {
-    let out = &mut io::stdout().lock();
-    stdout_result(out.write_all(explain_text(rule).as_bytes()))
+    super::print_stdout(&explain_text(rule))
 }
 
 /// The rule table of docs/rules.md, generated from the packs (checked by tests/docs.rs).
