@@ -39,6 +39,20 @@ pub struct AffectedFunction {
     pub calls: Option<String>,
 }
 
+impl AffectedFunction {
+    /// Why it breaks: "3 direct sites", or "calls X" with the callee wrapped in `quote`.
+    pub fn reason(&self, quote: &str) -> String {
+        match &self.calls {
+            Some(callee) => format!("calls {quote}{callee}{quote}"),
+            None => format!(
+                "{} direct site{}",
+                self.sites,
+                if self.sites == 1 { "" } else { "s" }
+            ),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Importer {
     pub path: String,

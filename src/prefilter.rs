@@ -20,7 +20,6 @@ use crate::rules::{PathPattern, Registry, Rule};
 pub struct Prefilter {
     /// `None`: some rule has no required word, so every file passes.
     automaton: Option<AhoCorasick>,
-    words: Vec<String>,
 }
 
 impl Prefilter {
@@ -29,12 +28,7 @@ impl Prefilter {
         for rule in &reg.rules {
             match rule_words(rule, reg) {
                 Some(w) => words.extend(w),
-                None => {
-                    return Prefilter {
-                        automaton: None,
-                        words: Vec::new(),
-                    };
-                }
+                None => return Prefilter { automaton: None },
             }
         }
         // Suppression comments are checked (and reported when unused) in every file that has them.
@@ -42,15 +36,12 @@ impl Prefilter {
         words.sort();
         words.dedup();
         let automaton = AhoCorasick::new(&words).ok();
-        Prefilter { automaton, words }
+        Prefilter { automaton }
     }
 
     /// A prefilter that passes everything (the default; `--prefilter` turns it on).
     pub fn disabled() -> Prefilter {
-        Prefilter {
-            automaton: None,
-            words: Vec::new(),
-        }
+        Prefilter { automaton: None }
     }
 
     pub fn passes(&self, text: &str) -> bool {
@@ -59,10 +50,6 @@ impl Prefilter {
 
     pub fn is_active(&self) -> bool {
         self.automaton.is_some()
-    }
-
-    pub fn words(&self) -> &[String] {
-        &self.words
     }
 }
 

@@ -164,10 +164,7 @@ impl Emitter for Html {
                     b.vendor
                 );
                 for f in &b.functions {
-                    let why = f.calls.as_ref().map_or_else(
-                        || format!("{} direct sites", f.sites),
-                        |c| format!("calls {c}"),
-                    );
+                    let why = f.reason("");
                     let _ = write!(
                         h,
                         "<li><code>{}</code> in <code>{}:{}</code> ({})</li>",

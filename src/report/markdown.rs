@@ -100,16 +100,7 @@ impl Emitter for Markdown {
                     b.vendor
                 )?;
                 for f in &b.functions {
-                    let why = f.calls.as_ref().map_or_else(
-                        || {
-                            format!(
-                                "{} direct site{}",
-                                f.sites,
-                                if f.sites == 1 { "" } else { "s" }
-                            )
-                        },
-                        |c| format!("calls `{c}`"),
-                    );
+                    let why = f.reason("`");
                     writeln!(out, "- `{}` in `{}:{}` ({why})", f.function, f.path, f.line)?;
                 }
                 for i in &b.importers {

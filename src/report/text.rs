@@ -201,14 +201,7 @@ impl Text {
                 None => writeln!(out, "  nothing: no call to {v}'s API was found")?,
                 Some(b) => {
                     for f in &b.functions {
-                        let why = match &f.calls {
-                            Some(callee) => format!("calls {callee}"),
-                            None => format!(
-                                "{} direct site{}",
-                                f.sites,
-                                if f.sites == 1 { "" } else { "s" }
-                            ),
-                        };
+                        let why = f.reason("");
                         writeln!(
                             out,
                             "  {}:{}  {}  ({why})",
