@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::analyze::outline::Outline;
@@ -73,7 +74,7 @@ pub fn is_direct(f: &Finding) -> bool {
     )
 }
 
-/// The blast radius of every vendor with direct sites, in vendor order.
+/// The blast radius of every vendor with direct sites, in vendor order (vendors in parallel).
 pub fn blast_radius(
     findings: &[Finding],
     outlines: &BTreeMap<String, Outline>,
@@ -83,17 +84,69 @@ pub fn blast_radius(
         .filter(|f| is_direct(f))
         .map(|f| f.vendor)
         .collect();
+    let graph = CallGraph::new(outlines);
+    let vendors: Vec<Vendor> = vendors.into_iter().collect();
     vendors
-        .into_iter()
-        .map(|v| for_vendor(v, findings, outlines))
+        .par_iter()
+        .map(|v| for_vendor(*v, findings, &graph))
         .collect()
 }
 
-fn for_vendor(
-    vendor: Vendor,
-    findings: &[Finding],
-    outlines: &BTreeMap<String, Outline>,
-) -> BlastRadius {
+/// Who calls what, built once for every vendor: per file, the functions calling each simple
+/// name; per file, the project files importing from it.
+struct CallGraph<'a> {
+    outlines: &'a BTreeMap<String, Outline>,
+    callers: HashMap<&'a str, HashMap<&'a str, Vec<usize>>>,
+    importers: HashMap<String, Vec<Link<'a>>>,
+}
+
+/// `path` imports `names` from another project file at `line`.
+struct Link<'a> {
+    path: &'a str,
+    line: usize,
+    names: &'a [String],
+}
+
+impl<'a> CallGraph<'a> {
+    fn new(outlines: &'a BTreeMap<String, Outline>) -> CallGraph<'a> {
+        let index = FileIndex::new(outlines.keys());
+        let mut callers: HashMap<&str, HashMap<&str, Vec<usize>>> = HashMap::new();
+        let mut importers: HashMap<String, Vec<Link>> = HashMap::new();
+        for (path, o) in outlines {
+            let here = callers.entry(path.as_str()).or_default();
+            for (i, f) in o.functions.iter().enumerate() {
+                for c in &f.calls {
+                    here.entry(c.as_str()).or_default().push(i);
+                }
+            }
+            for imp in &o.imports {
+                if imp.names.is_empty() {
+                    continue;
+                }
+                if let Some(target) = resolve_import(path, &imp.module, &index) {
+                    importers.entry(target).or_default().push(Link {
+                        path,
+                        line: imp.line,
+                        names: &imp.names,
+                    });
+                }
+            }
+        }
+        CallGraph {
+            outlines,
+            callers,
+            importers,
+        }
+    }
+}
+
+/// A name a file's functions can call to reach an affected function: the function's full name,
+/// and the class a method name is restricted to (a method is reached through its own class,
+/// `self.m()`, or by constructing the class elsewhere).
+type Callee = (String, Option<String>);
+
+fn for_vendor(vendor: Vendor, findings: &[Finding], graph: &CallGraph) -> BlastRadius {
+    let outlines = graph.outlines;
     let direct: Vec<&Finding> = findings
         .iter()
         .filter(|f| f.vendor == vendor && is_direct(f))
@@ -117,101 +170,84 @@ fn for_vendor(
             })
             .sites += 1;
     }
-    // Callers, to a fixed point: functions of the same file that call an affected function,
-    // and functions of files that import an affected function and call it.
-    let index = FileIndex::new(outlines.keys());
-    let links: Vec<(String, usize, String, Vec<String>)> = outlines
-        .iter()
-        .flat_map(|(path, o)| {
-            let index = &index;
-            o.imports.iter().filter_map(move |imp| {
-                resolve_import(path, &imp.module, index)
-                    .map(|t| (path.clone(), imp.line, t, imp.names.clone()))
-            })
-        })
-        .collect();
-    let mut importers: BTreeSet<Importer> = BTreeSet::new();
-    loop {
-        let mut found: Vec<AffectedFunction> = Vec::new();
-        {
-            // Per file: the names its functions can call to reach an affected function, with the
-            // class a method name is restricted to (a method is reached through its own class,
-            // `self.m()`, or by constructing the class elsewhere).
-            let mut callable: HashMap<&str, HashMap<&str, (&str, Option<&str>)>> = HashMap::new();
-            let mut defined: HashMap<&str, Vec<&AffectedFunction>> = HashMap::new();
-            let affected: HashSet<(&str, &str)> = functions
-                .values()
-                .map(|a| (a.path.as_str(), a.function.as_str()))
-                .collect();
-            for a in functions.values() {
-                let class = a.function.split_once('.').map(|(c, _)| c);
+    // Callers, level by level to a fixed point: functions of the same file that call an
+    // affected function, and functions of files that import an affected function (or its
+    // class) and call it. Only the callers of the names that became callable are re-checked.
+    let mut callable: HashMap<String, BTreeMap<String, BTreeSet<Callee>>> = HashMap::new();
+    let mut importers: BTreeMap<(String, usize, String), BTreeSet<String>> = BTreeMap::new();
+    let mut frontier: Vec<(String, String)> = functions.keys().cloned().collect();
+    while !frontier.is_empty() {
+        let mut touched: BTreeSet<(String, String)> = BTreeSet::new();
+        for (path, name) in &frontier {
+            let class = name.split_once('.').map(|(c, _)| c.to_string());
+            callable
+                .entry(path.clone())
+                .or_default()
+                .entry(simple(name).to_string())
+                .or_default()
+                .insert((name.clone(), class));
+            touched.insert((path.clone(), simple(name).to_string()));
+            // Calling an imported function, or constructing an imported class.
+            let top = name.split('.').next().unwrap_or(name);
+            for link in graph.importers.get(path).into_iter().flatten() {
+                if !link.names.iter().any(|n| n == top) {
+                    continue;
+                }
                 callable
-                    .entry(a.path.as_str())
+                    .entry(link.path.to_string())
                     .or_default()
-                    .entry(simple(&a.function))
-                    .or_insert((a.function.as_str(), class));
-                defined.entry(a.path.as_str()).or_default().push(a);
-            }
-            for (path, line, target, names) in &links {
-                let Some(there) = defined.get(target.as_str()) else {
-                    continue;
-                };
-                let mut imported: Vec<&str> = there
-                    .iter()
-                    .map(|a| a.function.split('.').next().unwrap_or(""))
-                    .filter(|top| names.iter().any(|n| n == top))
-                    .collect();
-                if imported.is_empty() {
-                    continue;
-                }
-                imported.sort_unstable();
-                imported.dedup();
-                let names_here = callable.entry(path.as_str()).or_default();
-                for top in &imported {
-                    // Calling an imported function, or constructing an imported class.
-                    names_here.entry(top).or_insert((top, None));
-                }
-                importers.insert(Importer {
-                    path: path.clone(),
-                    line: *line,
-                    from: target.clone(),
-                    names: imported.iter().map(|s| s.to_string()).collect(),
-                });
-            }
-            for (path, names) in &callable {
-                let Some(outline) = outlines.get(*path) else {
-                    continue;
-                };
-                for func in &outline.functions {
-                    if affected.contains(&(*path, func.name.as_str())) {
-                        continue;
-                    }
-                    let own_class = func.name.split_once('.').map(|(c, _)| c);
-                    let hit = func.calls.iter().find_map(|c| {
-                        names
-                            .get(c.as_str())
-                            .filter(|(_, class)| class.is_none() || *class == own_class)
-                    });
-                    if let Some((callee, _)) = hit {
-                        found.push(AffectedFunction {
-                            path: (*path).to_string(),
-                            function: func.name.clone(),
-                            line: func.line,
-                            sites: 0,
-                            calls: Some((*callee).to_string()),
-                        });
-                    }
-                }
+                    .entry(top.to_string())
+                    .or_default()
+                    .insert((top.to_string(), None));
+                touched.insert((link.path.to_string(), top.to_string()));
+                importers
+                    .entry((link.path.to_string(), link.line, path.clone()))
+                    .or_default()
+                    .insert(top.to_string());
             }
         }
-        if found.is_empty() {
-            break;
+        let mut candidates: BTreeSet<(&str, usize)> = BTreeSet::new();
+        for (path, name) in &touched {
+            let Some((p, by_name)) = graph.callers.get_key_value(path.as_str()) else {
+                continue;
+            };
+            for i in by_name.get(name.as_str()).into_iter().flatten() {
+                candidates.insert((p, *i));
+            }
         }
-        for f in found {
-            functions
-                .entry((f.path.clone(), f.function.clone()))
-                .or_insert(f);
+        let mut next = Vec::new();
+        for (path, i) in candidates {
+            let func = &outlines[path].functions[i];
+            let key = (path.to_string(), func.name.clone());
+            if functions.contains_key(&key) {
+                continue;
+            }
+            let Some(names) = callable.get(path) else {
+                continue;
+            };
+            let own_class = func.name.split_once('.').map(|(c, _)| c);
+            let hit = func.calls.iter().find_map(|c| {
+                names.get(c.as_str()).and_then(|callees| {
+                    callees
+                        .iter()
+                        .find(|(_, class)| class.is_none() || class.as_deref() == own_class)
+                })
+            });
+            if let Some((callee, _)) = hit {
+                functions.insert(
+                    key.clone(),
+                    AffectedFunction {
+                        path: key.0.clone(),
+                        function: func.name.clone(),
+                        line: func.line,
+                        sites: 0,
+                        calls: Some(callee.clone()),
+                    },
+                );
+                next.push(key);
+            }
         }
+        frontier = next;
     }
     let mut functions: Vec<AffectedFunction> = functions.into_values().collect();
     functions.sort_by(|a, b| (&a.path, a.line, &a.function).cmp(&(&b.path, b.line, &b.function)));
@@ -220,7 +256,15 @@ fn for_vendor(
         direct_sites: direct.len(),
         files: files.into_iter().collect(),
         functions,
-        importers: importers.into_iter().collect(),
+        importers: importers
+            .into_iter()
+            .map(|((path, line, from), names)| Importer {
+                path,
+                line,
+                from,
+                names: names.into_iter().collect(),
+            })
+            .collect(),
     }
 }
 

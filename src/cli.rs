@@ -79,10 +79,15 @@ pub struct ScanOptions {
     #[arg(long)]
     pub no_ignore: bool,
 
-    /// Skip parsing files that contain no word any rule needs (experimental: see
-    /// docs/benchmarks.md; findings are the same, the blast radius re-reads importing files)
+    /// Parse every file and try every rule on it, instead of only the files and rules whose
+    /// words the file contains (same findings, more work: for checking the prefilter)
     #[arg(long)]
-    pub prefilter: bool,
+    pub no_prefilter: bool,
+
+    /// Also scan minified and generated files (`.min.js`, very long lines, a source map beside
+    /// the file), which are skipped and counted by default
+    #[arg(long)]
+    pub include_generated: bool,
 
     /// Skip files larger than this many bytes [default: 2097152]
     #[arg(long, value_name = "BYTES")]

@@ -30,29 +30,24 @@ pub mod plan;
 pub mod prefilter;
 pub mod report;
 pub mod rules;
+pub mod scan;
 pub mod score;
 pub mod settings;
 pub mod source;
 pub mod suppress;
 pub mod walk;
 
-use std::collections::BTreeMap;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
-
-use rayon::prelude::*;
+use std::path::PathBuf;
 
 pub use analyze::{FileAnalysis, analyze_example, analyze_file_text, analyze_source};
 use baseline::Baseline;
 use cli::{BaselineArgs, Cli, ColorChoice, Command, Format, RuleSourceArgs, ScanArgs, ScanOptions};
 pub use error::Error;
-use finding::Finding;
-use lang::{Language, ManifestKind};
-use report::{Report, SkippedFile, Summary};
 pub use rules::Registry;
 use rules::{PackSource, Selector, Severity};
+pub use scan::{report_root, scan};
 use settings::{Excludes, LoadedConfig};
-use source::SkipReason;
 
 /// Exit code of a finished scan whose gate passed (or had no gate).
 pub const EXIT_OK: u8 = 0;
@@ -83,7 +78,7 @@ pub fn run(cli: Cli) -> Result<u8, Error> {
                     help: Some(help),
                 });
             };
-            report::rules::explain(rule)?;
+            report::rules::explain(rule, &reg)?;
             Ok(EXIT_OK)
         }
         Command::Init(args) => {
@@ -173,7 +168,9 @@ pub fn resolve(opts: &ScanOptions) -> Result<Resolved, Error> {
             .unwrap_or(settings::DEFAULT_MAX_FILE_SIZE),
         jobs: opts.jobs.map_or_else(default_jobs, |j| j as usize),
         excludes,
-        prefilter: opts.prefilter,
+        prefilter: !opts.no_prefilter,
+        include_generated: opts.include_generated
+            || file.is_some_and(|f| f.include_generated == Some(true)),
     };
     Ok(Resolved {
         settings,
@@ -339,8 +336,11 @@ pub struct ScanSettings {
     pub jobs: usize,
     /// Exclude patterns from the config file and `--exclude`.
     pub excludes: Vec<Excludes>,
-    /// Skip parsing files that contain no word any rule needs (off by default for now).
+    /// Skip parsing files that contain no word any rule needs, and match in each file only the
+    /// rules whose words it contains.
     pub prefilter: bool,
+    /// Scan minified and generated files too.
+    pub include_generated: bool,
 }
 
 impl ScanSettings {
@@ -352,342 +352,8 @@ impl ScanSettings {
             max_file_size: settings::DEFAULT_MAX_FILE_SIZE,
             jobs: default_jobs(),
             excludes: Vec::new(),
-            prefilter: false,
+            prefilter: true,
+            include_generated: false,
         }
-    }
-}
-
-/// The root that report paths are relative to: the directory when one directory is scanned,
-/// otherwise the current directory.
-pub fn report_root(paths: &[PathBuf]) -> PathBuf {
-    match paths {
-        [one] if one.is_dir() => one.clone(),
-        _ => PathBuf::from("."),
-    }
-}
-
-enum FileOutcome {
-    Scanned(FileAnalysis, bool),
-    /// Read, but no word any rule needs is in it: not parsed.
-    Prefiltered,
-    Skipped(SkipReason),
-}
-
-/// One tree-sitter parser per language, created on first use; one set per worker thread.
-#[derive(Default)]
-struct Parsers([Option<tree_sitter::Parser>; 4]);
-
-impl Parsers {
-    fn get(&mut self, lang: Language) -> Option<&mut tree_sitter::Parser> {
-        let slot = &mut self.0[lang.index()];
-        if slot.is_none() {
-            let mut p = tree_sitter::Parser::new();
-            p.set_language(&lang.grammar()).ok()?;
-            *slot = Some(p);
-        }
-        slot.as_mut()
-    }
-}
-
-fn scan_file(
-    parsers: &mut Parsers,
-    path: &Path,
-    rel: &str,
-    reg: &Registry,
-    max_size: u64,
-    prefilter: &prefilter::Prefilter,
-) -> FileOutcome {
-    let src = match source::read_source(path, max_size) {
-        Ok(s) => s,
-        Err(reason) => return FileOutcome::Skipped(reason),
-    };
-    if ManifestKind::from_path(path).is_none() && !prefilter.passes(&src.text) {
-        return FileOutcome::Prefiltered;
-    }
-    if let Some(kind) = ManifestKind::from_path(path) {
-        return FileOutcome::Scanned(
-            analyze::manifest::analyze_manifest(&src.text, kind, reg, rel),
-            src.lossy,
-        );
-    }
-    let Some(lang) = Language::from_path(path) else {
-        return FileOutcome::Skipped(SkipReason::NotRegular);
-    };
-    let Some(parser) = parsers.get(lang) else {
-        return FileOutcome::Skipped(SkipReason::Unreadable);
-    };
-    match parser.parse(&src.text, None) {
-        Some(tree) => FileOutcome::Scanned(
-            analyze::analyze_tree(&tree, &src.text, lang, reg, rel),
-            src.lossy,
-        ),
-        None => FileOutcome::Skipped(SkipReason::Unreadable),
-    }
-}
-
-/// Walks, reads, parses and matches; returns the finished, sorted and scored report. With a
-/// baseline, findings in it are left out of the report, the score and the gate (and counted).
-/// `on_file` is called with the number of files once walked, then with 0 after each file.
-pub fn scan(
-    settings: &ScanSettings,
-    reg: &Registry,
-    baseline: Option<&Baseline>,
-    on_file: &(dyn Fn(usize) + Sync),
-) -> Result<Report, Error> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(settings.jobs)
-        .build()
-        .map_err(|e| Error::Threads(e.to_string()))?;
-    // A path that does not exist is skipped (pre-commit may pass a file deleted since it was
-    // staged); only when none of the paths exists is it a usage error.
-    let (paths, missing): (Vec<PathBuf>, Vec<PathBuf>) = settings
-        .paths
-        .iter()
-        .cloned()
-        .partition(|p| std::fs::symlink_metadata(p).is_ok());
-    if paths.is_empty() {
-        let first = missing
-            .first()
-            .map_or_else(String::new, |p| p.display().to_string());
-        return Err(Error::MissingPath(first));
-    }
-    let root = report_root(&settings.paths);
-    let walked = walk::walk(
-        &paths,
-        &walk::WalkOptions {
-            no_ignore: settings.no_ignore,
-            threads: settings.jobs,
-        },
-        &|path, is_dir| settings.excludes.iter().any(|e| e.excludes(path, is_dir)),
-    );
-    on_file(walked.files.len());
-    let rels: Vec<String> = walked
-        .files
-        .iter()
-        .map(|p| walk::display_path(p, &root))
-        .collect();
-    let prefilter = if settings.prefilter {
-        prefilter::Prefilter::new(reg)
-    } else {
-        prefilter::Prefilter::disabled()
-    };
-    let outcomes: Vec<FileOutcome> = pool.install(|| {
-        walked
-            .files
-            .par_iter()
-            .zip(rels.par_iter())
-            .map_init(Parsers::default, |parsers, (path, rel)| {
-                let outcome =
-                    scan_file(parsers, path, rel, reg, settings.max_file_size, &prefilter);
-                on_file(0);
-                outcome
-            })
-            .collect()
-    });
-    let mut prefiltered: Vec<usize> = Vec::new();
-
-    let mut findings: Vec<Finding> = Vec::new();
-    let mut outlines: BTreeMap<String, analyze::outline::Outline> = BTreeMap::new();
-    let mut suppressed = Vec::new();
-    let mut notices = Vec::new();
-    let mut summary = Summary {
-        rules: reg.rules.len(),
-        dirs_skipped_vendored: walked.vendored_dirs,
-        files_excluded: walked.excluded,
-        ..Summary::default()
-    };
-    let mut skipped: Vec<SkippedFile> = walked
-        .skipped
-        .iter()
-        .map(|(p, reason)| SkippedFile {
-            path: walk::display_path(p, &root),
-            reason: *reason,
-        })
-        .collect();
-    skipped.extend(missing.iter().map(|p| SkippedFile {
-        path: walk::display_path(p, &root),
-        reason: SkipReason::Missing,
-    }));
-    for (i, (outcome, rel)) in outcomes.into_iter().zip(rels.iter().cloned()).enumerate() {
-        match outcome {
-            FileOutcome::Prefiltered => {
-                summary.files_scanned += 1;
-                summary.files_prefiltered += 1;
-                prefiltered.push(i);
-            }
-            FileOutcome::Scanned(mut analysis, lossy) => {
-                summary.files_scanned += 1;
-                // Keep the outline only where the blast radius can reach: files with findings or
-                // with imports (of which some may be of affected project modules).
-                if analysis.findings.is_empty() && analysis.outline.imports.is_empty() {
-                    analysis.outline.functions.clear();
-                }
-                if !analysis.outline.functions.is_empty() || !analysis.outline.imports.is_empty() {
-                    outlines.insert(rel.clone(), std::mem::take(&mut analysis.outline));
-                }
-                summary.files_with_syntax_errors += usize::from(analysis.syntax_errors);
-                summary.files_decoded_lossily += usize::from(lossy);
-                summary.portable_clients += analysis.portable_clients;
-                findings.extend(analysis.findings);
-                suppressed.extend(analysis.suppressed);
-                notices.extend(analysis.notices);
-            }
-            FileOutcome::Skipped(reason) => skipped.push(SkippedFile { path: rel, reason }),
-        }
-    }
-    findings.sort();
-    finding::assign_fingerprints(&mut findings);
-    suppressed.sort_by(|a: &suppress::Suppressed, b| a.finding.cmp(&b.finding));
-    let mut suppressed_findings: Vec<Finding> =
-        suppressed.iter().map(|s| s.finding.clone()).collect();
-    finding::assign_fingerprints(&mut suppressed_findings);
-    for (s, f) in suppressed.iter_mut().zip(suppressed_findings) {
-        s.finding.fingerprint = f.fingerprint;
-    }
-    if let Some(b) = baseline {
-        let (fresh, baselined) = b.split(findings);
-        findings = fresh;
-        summary.baselined = baselined;
-    }
-    notices.sort();
-    skipped.sort();
-    let mut by_reason: BTreeMap<SkipReason, usize> = BTreeMap::new();
-    for s in &skipped {
-        *by_reason.entry(s.reason).or_default() += 1;
-    }
-    summary.files_skipped = by_reason;
-    summary.skipped = skipped;
-    summary.suppressed = suppressed.len();
-    summary.notices = notices;
-    summary.count(&findings);
-    let score = score::score(&findings, summary.portable_clients);
-    let blast_radius = reach_prefiltered_callers(
-        &pool,
-        &walked.files,
-        &rels,
-        &prefiltered,
-        &findings,
-        &mut outlines,
-        reg,
-        settings.max_file_size,
-    );
-    let plan = plan::plan(&findings, reg);
-    Ok(Report {
-        version: env!("CARGO_PKG_VERSION"),
-        root: root_display(&root),
-        score,
-        findings,
-        suppressed,
-        blast_radius,
-        plan,
-        what_if: None,
-        summary,
-    })
-}
-
-/// The blast radius, after parsing the prefiltered files that may call into affected code: a
-/// file with no vendor word can still import and call an affected function. Such files are
-/// parsed (for their outline only) when they mention the module name of a file with affected
-/// functions, until no new file qualifies.
-#[allow(clippy::too_many_arguments)]
-fn reach_prefiltered_callers(
-    pool: &rayon::ThreadPool,
-    files: &[PathBuf],
-    rels: &[String],
-    prefiltered: &[usize],
-    findings: &[Finding],
-    outlines: &mut BTreeMap<String, analyze::outline::Outline>,
-    reg: &Registry,
-    max_size: u64,
-) -> Vec<blast::BlastRadius> {
-    let mut pending: Vec<usize> = prefiltered.to_vec();
-    let mut seen_stems: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
-    loop {
-        let radius = blast::blast_radius(findings, outlines);
-        let stems: Vec<String> = radius
-            .iter()
-            .flat_map(|b| b.functions.iter().map(|f| module_stem(&f.path)))
-            .filter(|s| s.len() >= 2 && !seen_stems.contains(s))
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        if stems.is_empty() || pending.is_empty() {
-            return radius;
-        }
-        seen_stems.extend(stems.iter().cloned());
-        let Ok(ac) = aho_corasick::AhoCorasick::new(&stems) else {
-            return radius;
-        };
-        let parsed: Vec<(usize, Option<analyze::outline::Outline>)> = pool.install(|| {
-            pending
-                .par_iter()
-                .map_init(Parsers::default, |parsers, &i| {
-                    let outline = source::read_source(&files[i], max_size)
-                        .ok()
-                        .and_then(|src| {
-                            if !imports_any(&src.text, &ac) {
-                                return None;
-                            }
-                            let lang = Language::from_path(&files[i])?;
-                            let tree = parsers.get(lang)?.parse(&src.text, None)?;
-                            Some(
-                                analyze::analyze_tree(&tree, &src.text, lang, reg, &rels[i])
-                                    .outline,
-                            )
-                        });
-                    (i, outline)
-                })
-                .collect()
-        });
-        let mut grew = false;
-        pending.clear();
-        for (i, outline) in parsed {
-            match outline {
-                Some(o) => {
-                    grew = true;
-                    outlines.insert(rels[i].clone(), o);
-                }
-                None => pending.push(i),
-            }
-        }
-        if !grew {
-            return radius;
-        }
-    }
-}
-
-/// Whether an import line of the text (`import`, `from`, `export`, `require(`, `import(`)
-/// mentions one of the automaton's module names.
-fn imports_any(text: &str, names: &aho_corasick::AhoCorasick) -> bool {
-    text.lines().any(|line| {
-        let l = line.trim_start();
-        (l.starts_with("import ")
-            || l.starts_with("from ")
-            || l.starts_with("export ")
-            || l.contains("require(")
-            || l.contains("import("))
-            && names.is_match(l)
-    })
-}
-
-/// The name other modules import a file by: its stem, or its directory for an index file.
-fn module_stem(path: &str) -> String {
-    let mut parts = path.rsplit('/');
-    let file = parts.next().unwrap_or(path);
-    let stem = file.split('.').next().unwrap_or(file);
-    if matches!(stem, "index" | "__init__") {
-        parts.next().unwrap_or(stem).to_string()
-    } else {
-        stem.to_string()
-    }
-}
-
-fn root_display(root: &Path) -> String {
-    let s = root.to_string_lossy().replace('\\', "/");
-    let trimmed = s.trim_end_matches('/');
-    if trimmed.is_empty() {
-        s
-    } else {
-        trimmed.to_string()
     }
 }

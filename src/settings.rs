@@ -34,6 +34,8 @@ pub struct ConfigFile {
     #[serde(default)]
     pub rules: Vec<String>,
     pub max_file_size: Option<u64>,
+    /// Scan minified and generated files too (skipped and counted by default).
+    pub include_generated: Option<bool>,
     /// A baseline file, relative to the config file.
     pub baseline: Option<String>,
     #[serde(default)]

@@ -20,6 +20,11 @@ pub enum SkipReason {
     NotRegular,
     /// Named on the command line but does not exist (deleted since it was staged, say).
     Missing,
+    /// Minified code: a `.min.` name or very long lines (`--include-generated` scans it).
+    Minified,
+    /// Compiled or bundled output: a source map beside it or a `sourceMappingURL` comment
+    /// (`--include-generated` scans it).
+    Generated,
 }
 
 impl SkipReason {
@@ -30,6 +35,8 @@ impl SkipReason {
             SkipReason::Unreadable => "unreadable",
             SkipReason::NotRegular => "not a regular file",
             SkipReason::Missing => "does not exist",
+            SkipReason::Minified => "minified",
+            SkipReason::Generated => "generated (has a source map)",
         }
     }
 }
@@ -92,6 +99,96 @@ pub fn decode(mut bytes: Vec<u8>) -> Result<SourceText, SkipReason> {
     }
 }
 
+/// Files at least this large are checked for minification by their line lengths.
+const MINIFIED_MIN_LEN: usize = 4096;
+/// Mean bytes per line above which a file is minified.
+const MINIFIED_MEAN_LINE: usize = 250;
+/// A line this long makes a file minified whatever its mean.
+const MINIFIED_LONG_LINE: usize = 32 * 1024;
+
+/// Whether a source file is minified or generated output rather than code someone maintains:
+/// a `.min.` or `.bundle.` name, very long lines, a source map beside it or a trailing
+/// `sourceMappingURL` comment.
+pub fn generated(path: &Path, text: &str) -> Option<SkipReason> {
+    let name = path.file_name()?.to_str()?;
+    if name.contains(".min.") || name.contains(".bundle.") {
+        return Some(SkipReason::Minified);
+    }
+    if text.len() >= MINIFIED_MIN_LEN {
+        let lines = text.bytes().filter(|b| *b == b'\n').count() + 1;
+        if text.len() / lines > MINIFIED_MEAN_LINE
+            || text.split('\n').any(|l| l.len() >= MINIFIED_LONG_LINE)
+        {
+            return Some(SkipReason::Minified);
+        }
+    }
+    let mut tail_start = text.len().saturating_sub(512);
+    while !text.is_char_boundary(tail_start) {
+        tail_start += 1;
+    }
+    let tail = &text[tail_start..];
+    if tail.contains("# sourceMappingURL=") {
+        return Some(SkipReason::Generated);
+    }
+    let mut map = path.as_os_str().to_owned();
+    map.push(".map");
+    if Path::new(&map).is_file() {
+        return Some(SkipReason::Generated);
+    }
+    None
+}
+
+/// Type stubs (`.d.ts`, `.pyi`): scanned for their imports alone.
+pub fn is_declaration(path: &Path) -> bool {
+    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+        n.ends_with(".pyi")
+            || [".d.ts", ".d.mts", ".d.cts"]
+                .iter()
+                .any(|ext| n.ends_with(ext))
+    })
+}
+
+/// The text with everything but import statements blanked out (every byte of other lines made a
+/// space, newlines kept), so that line and column numbers are unchanged.
+pub fn keep_imports(text: &str) -> String {
+    let mut out = Vec::with_capacity(text.len());
+    // Lines left in the statement being kept (at most 50), and whether it is a parenthesised
+    // Python `from x import (...)`.
+    let mut open = 0usize;
+    let mut paren = false;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim_start();
+        if open == 0 {
+            let python = t.starts_with("from ") || t.starts_with("import ");
+            let js_reexport = ["export {", "export{", "export *", "export type {"]
+                .iter()
+                .any(|p| t.starts_with(p));
+            if python || js_reexport || t.starts_with("import{") {
+                open = 50;
+                paren = t.starts_with("from ") && t.contains('(') && !t.contains(')');
+            }
+        }
+        if open == 0 {
+            out.extend(line.bytes().map(|b| if b == b'\n' { b'\n' } else { b' ' }));
+            continue;
+        }
+        out.extend_from_slice(line.as_bytes());
+        let ends = if paren {
+            line.contains(')')
+        } else {
+            // A JS import ends with its module specifier, a Python one with its line.
+            line.contains('"')
+                || line.contains('\'')
+                || !(line.trim_end().ends_with('{')
+                    || line.trim_end().ends_with(',')
+                    || line.trim_end().ends_with('\\'))
+        };
+        open = if ends { 0 } else { open - 1 };
+    }
+    // Whole lines were replaced by ASCII spaces, so the bytes are still UTF-8.
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// The 1-based column of a byte offset within its line, counted in Unicode code points
 /// (SARIF `columnKind: unicodeCodePoints`).
 pub fn char_column(line_text: &str, byte_col: usize) -> usize {
@@ -136,6 +233,36 @@ mod tests {
     fn lone_carriage_returns_end_lines() {
         let t = decode(b"a = 1\rb = 2\r\nc = 3\r".to_vec()).ok().unwrap();
         assert_eq!(t.text, "a = 1\nb = 2\r\nc = 3\n");
+    }
+
+    #[test]
+    fn minified_and_generated_files() {
+        let p = Path::new("x/app.js");
+        assert_eq!(
+            generated(Path::new("x/app.min.js"), "a"),
+            Some(SkipReason::Minified)
+        );
+        let long = format!("var a={};\n", "b".repeat(5000));
+        assert_eq!(generated(p, &long), Some(SkipReason::Minified));
+        let normal = "const a = 1;\n".repeat(1000);
+        assert_eq!(generated(p, &normal), None);
+        let mapped = format!("{normal}//# sourceMappingURL=app.js.map\n");
+        assert_eq!(generated(p, &mapped), Some(SkipReason::Generated));
+    }
+
+    #[test]
+    fn declarations_keep_their_imports_only() {
+        let src = "import { OpenAI } from \"openai\";\nimport {\n  A,\n} from './a';\ndeclare const x: \"gpt-4o\";\nexport * from \"./b\";\n";
+        let kept = keep_imports(src);
+        assert_eq!(kept.len(), src.len());
+        assert_eq!(kept.lines().count(), src.lines().count());
+        assert!(kept.contains("from \"openai\""));
+        assert!(kept.contains("} from './a';"));
+        assert!(!kept.contains("gpt-4o"));
+        assert!(kept.contains("export * from \"./b\";"));
+        assert!(is_declaration(Path::new("a/index.d.ts")));
+        assert!(is_declaration(Path::new("a/x.pyi")));
+        assert!(!is_declaration(Path::new("a/x.ts")));
     }
 
     #[test]

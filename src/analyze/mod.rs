@@ -13,6 +13,7 @@ use tree_sitter::{Node, Parser, Point, QueryCursor, StreamingIterator, Tree};
 
 use crate::finding::Finding;
 use crate::lang::{Family, Language};
+use crate::prefilter::Live;
 use crate::rules::{Category, PathPattern, Registry, RuleIdx, Seg, Vendor};
 use crate::source::char_column;
 use crate::suppress::{self, Directive, Notice, Suppressed};
@@ -39,12 +40,17 @@ pub struct FileAnalysis {
 
 /// Parses and analyzes source text in memory (tests, `explain`, rule examples).
 pub fn analyze_source(src: &str, lang: Language, reg: &Registry) -> FileAnalysis {
+    analyze_source_with(src, lang, reg, &Live::all(reg.rules.len()))
+}
+
+/// Like `analyze_source`, trying only the `live` rules.
+pub fn analyze_source_with(src: &str, lang: Language, reg: &Registry, live: &Live) -> FileAnalysis {
     let mut parser = Parser::new();
     if parser.set_language(&lang.grammar()).is_err() {
         return FileAnalysis::default();
     }
     match parser.parse(src, None) {
-        Some(tree) => analyze_tree(&tree, src, lang, reg, ""),
+        Some(tree) => analyze_tree(&tree, src, lang, reg, live, ""),
         None => FileAnalysis::default(),
     }
 }
@@ -98,6 +104,10 @@ struct Analyzer<'t, 'r> {
     /// Byte ranges of secrets, masked in every snippet of the file.
     secrets: Vec<Range<usize>>,
     directives: Vec<Directive>,
+    /// The rules the prefilter found the words of in this file.
+    live: &'r Live,
+    /// Some string rule is live.
+    strings_live: bool,
 }
 
 pub fn analyze_tree(
@@ -105,6 +115,7 @@ pub fn analyze_tree(
     src: &str,
     lang: Language,
     reg: &Registry,
+    live: &Live,
     path: &str,
 ) -> FileAnalysis {
     let fam = lang.family();
@@ -118,6 +129,8 @@ pub fn analyze_tree(
         deferred: Vec::new(),
         secrets: Vec::new(),
         directives: Vec::new(),
+        live,
+        strings_live: live.any_of(&reg.string_rules),
     };
     let mut calls = Vec::new();
     let mut members = Vec::new();
@@ -226,7 +239,7 @@ impl<'t, 'r> Analyzer<'t, 'r> {
     }
 
     fn applies(&self, rule: RuleIdx) -> bool {
-        self.reg.rules[rule].applies_to(self.lang)
+        self.live.contains(rule) && self.reg.rules[rule].applies_to(self.lang)
     }
 
     fn hit(&self, rule: RuleIdx, node: Node<'t>, matched: Option<String>) -> Hit {
@@ -525,7 +538,7 @@ impl<'t, 'r> Analyzer<'t, 'r> {
     }
 
     fn match_string(&mut self, node: Node<'t>) {
-        if self.reg.string_rules.is_empty() || self.is_doc_or_directive(node) {
+        if !self.strings_live || self.is_doc_or_directive(node) {
             return;
         }
         let Some(value) = string_value(node, self.src, self.fam) else {
@@ -626,6 +639,9 @@ impl<'t, 'r> Analyzer<'t, 'r> {
         }
         let mut cursor = QueryCursor::new();
         for (ri, q) in queries {
+            if !self.live.contains(*ri) {
+                continue;
+            }
             let Some(cap) = q.capture_index_for_name("match") else {
                 continue;
             };

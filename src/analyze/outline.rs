@@ -172,6 +172,46 @@ pub fn local_import(node: Node, src: &str, fam: Family) -> Option<LocalImport> {
     }
 }
 
+/// The modules a file may import project code from, read from its text without parsing: every
+/// `from X` at the start of a Python line, every `./` or `../` string in JS. A superset of the
+/// modules of `local_import` (which the blast radius resolves), for files not parsed.
+pub fn textual_imports(text: &str, fam: Family) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    match fam {
+        Family::Python => {
+            for line in text.lines() {
+                let Some(rest) = line.trim_start().strip_prefix("from") else {
+                    continue;
+                };
+                if !rest.starts_with([' ', '\t']) {
+                    continue;
+                }
+                if let Some(module) = rest.split_whitespace().next() {
+                    out.push(module.to_string());
+                }
+            }
+        }
+        Family::Js => {
+            let bytes = text.as_bytes();
+            for (i, b) in bytes.iter().enumerate() {
+                if !matches!(b, b'"' | b'\'' | b'`') || bytes.get(i + 1) != Some(&b'.') {
+                    continue;
+                }
+                let rest = &text[i + 1..];
+                if !(rest.starts_with("./") || rest.starts_with("../")) {
+                    continue;
+                }
+                if let Some(end) = rest.find([*b as char, '\n']) {
+                    out.push(rest[..end].to_string());
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 impl Outline {
     /// Attaches each call (start offset, callee name) to the innermost function containing it,
     /// in one sweep (calls must be sorted by offset).

@@ -59,7 +59,7 @@ pub fn list(reg: &Registry, format: ListFormat) -> Result<(), Error> {
 }
 
 /// The rule's documentation, rendered from the same fields as docs/rules.md.
-pub fn explain_text(rule: &Rule) -> String {
+pub fn explain_text(rule: &Rule, reg: &Registry) -> String {
     let mut s = String::new();
     let langs: Vec<&str> = rule.languages.iter().map(|l| l.name()).collect();
     s.push_str(&format!("{}\n\n", rule.id));
@@ -90,6 +90,18 @@ pub fn explain_text(rule: &Rule) -> String {
     if let Some(docs) = &rule.docs {
         s.push_str(&format!("\nVendor docs: {docs}\n"));
     }
+    match crate::prefilter::rule_needs(rule, reg) {
+        Some(needs) => {
+            let mut alternatives: Vec<String> = needs.iter().map(|c| c.join(" + ")).collect();
+            alternatives.sort();
+            alternatives.dedup();
+            s.push_str(&format!(
+                "\nPrefilter: the rule is tried only on files containing one of: {}\n",
+                alternatives.join(", ")
+            ));
+        }
+        None => s.push_str("\nPrefilter: none (every file is parsed for this rule)\n"),
+    }
     s
 }
 
@@ -101,8 +113,8 @@ fn indent(code: &str) -> String {
         .join("\n")
 }
 
-pub fn explain(rule: &Rule) -> Result<(), Error> {
-    super::print_stdout(&explain_text(rule))
+pub fn explain(rule: &Rule, reg: &Registry) -> Result<(), Error> {
+    super::print_stdout(&explain_text(rule, reg))
 }
 
 /// The rule table of docs/rules.md, generated from the packs (checked by tests/docs.rs).

@@ -154,6 +154,17 @@ impl PathPattern {
         }
     }
 
+    /// The names the pattern starts with, up to its first call, index or wildcard.
+    pub fn leading_names(&self) -> Vec<&str> {
+        self.segs
+            .iter()
+            .map_while(|s| match s {
+                PSeg::Name(n) => Some(&**n),
+                _ => None,
+            })
+            .collect()
+    }
+
     pub fn as_str(&self) -> &str {
         &self.text
     }

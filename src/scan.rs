@@ -1,0 +1,375 @@
+//! The scan itself: walk -> read -> prefilter -> parse -> match, in parallel, then the findings
+//! sorted, scored, and the blast radius and plan computed.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::analyze::{self, FileAnalysis, outline::Outline};
+use crate::baseline::Baseline;
+use crate::blast::{self, FileIndex};
+use crate::error::Error;
+use crate::finding::{self, Finding};
+use crate::lang::{Language, ManifestKind};
+use crate::prefilter::{Live, Prefilter};
+use crate::report::{Report, SkippedFile, Summary};
+use crate::rules::Registry;
+use crate::source::{self, SkipReason, SourceText};
+use crate::{ScanSettings, plan, score, suppress, walk};
+
+enum FileOutcome {
+    Scanned(FileAnalysis, bool),
+    /// Read, but no rule can fire in it: not parsed. Keeps the modules it may import project
+    /// code from (read from its text), in case the blast radius reaches it.
+    Prefiltered(Vec<String>),
+    Skipped(SkipReason),
+}
+
+/// One tree-sitter parser per language, created on first use; one set per worker thread.
+#[derive(Default)]
+struct Parsers([Option<tree_sitter::Parser>; 4]);
+
+impl Parsers {
+    fn get(&mut self, lang: Language) -> Option<&mut tree_sitter::Parser> {
+        let slot = &mut self.0[lang.index()];
+        if slot.is_none() {
+            let mut p = tree_sitter::Parser::new();
+            p.set_language(&lang.grammar()).ok()?;
+            *slot = Some(p);
+        }
+        slot.as_mut()
+    }
+}
+
+/// What every file of one scan is read and matched with.
+struct Context<'a> {
+    reg: &'a Registry,
+    prefilter: Prefilter,
+    settings: &'a ScanSettings,
+}
+
+impl Context<'_> {
+    /// Reads a source file, minus minified and generated code (unless asked for) and with stubs
+    /// reduced to their imports.
+    fn read(&self, path: &Path) -> Result<SourceText, SkipReason> {
+        let mut src = source::read_source(path, self.settings.max_file_size)?;
+        if !self.settings.include_generated
+            && let Some(reason) = source::generated(path, &src.text)
+        {
+            return Err(reason);
+        }
+        if source::is_declaration(path) {
+            src.text = source::keep_imports(&src.text);
+        }
+        Ok(src)
+    }
+
+    fn scan_file(&self, parsers: &mut Parsers, path: &Path, rel: &str) -> FileOutcome {
+        if let Some(kind) = ManifestKind::from_path(path) {
+            return match source::read_source(path, self.settings.max_file_size) {
+                Ok(src) => FileOutcome::Scanned(
+                    analyze::manifest::analyze_manifest(&src.text, kind, self.reg, rel),
+                    src.lossy,
+                ),
+                Err(reason) => FileOutcome::Skipped(reason),
+            };
+        }
+        let Some(lang) = Language::from_path(path) else {
+            return FileOutcome::Skipped(SkipReason::NotRegular);
+        };
+        let src = match self.read(path) {
+            Ok(s) => s,
+            Err(reason) => return FileOutcome::Skipped(reason),
+        };
+        let Some(live) = self.prefilter.live(&src.text) else {
+            return FileOutcome::Prefiltered(analyze::outline::textual_imports(
+                &src.text,
+                lang.family(),
+            ));
+        };
+        match parse(parsers, lang, &src.text) {
+            Some(tree) => FileOutcome::Scanned(
+                analyze::analyze_tree(&tree, &src.text, lang, self.reg, &live, rel),
+                src.lossy,
+            ),
+            None => FileOutcome::Skipped(SkipReason::Unreadable),
+        }
+    }
+
+    /// The outline of a prefiltered file, if it mentions one of `names` (no rule is matched: the
+    /// prefilter proved none can fire).
+    fn outline_of(
+        &self,
+        parsers: &mut Parsers,
+        path: &Path,
+        rel: &str,
+        names: &[&str],
+    ) -> Option<Outline> {
+        let lang = Language::from_path(path)?;
+        let src = self.read(path).ok()?;
+        if !names.iter().any(|n| src.text.contains(n)) {
+            return None;
+        }
+        let tree = parse(parsers, lang, &src.text)?;
+        let none = Live::none(self.reg.rules.len());
+        Some(analyze::analyze_tree(&tree, &src.text, lang, self.reg, &none, rel).outline)
+    }
+}
+
+fn parse(parsers: &mut Parsers, lang: Language, text: &str) -> Option<tree_sitter::Tree> {
+    parsers.get(lang)?.parse(text, None)
+}
+
+/// Walks, reads, parses and matches; returns the finished, sorted and scored report. With a
+/// baseline, findings in it are left out of the report, the score and the gate (and counted).
+/// `on_file` is called with the number of files once walked, then with 0 after each file.
+pub fn scan(
+    settings: &ScanSettings,
+    reg: &Registry,
+    baseline: Option<&Baseline>,
+    on_file: &(dyn Fn(usize) + Sync),
+) -> Result<Report, Error> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.jobs)
+        .build()
+        .map_err(|e| Error::Threads(e.to_string()))?;
+    // A path that does not exist is skipped (pre-commit may pass a file deleted since it was
+    // staged); only when none of the paths exists is it a usage error.
+    let (paths, missing): (Vec<PathBuf>, Vec<PathBuf>) = settings
+        .paths
+        .iter()
+        .cloned()
+        .partition(|p| std::fs::symlink_metadata(p).is_ok());
+    if paths.is_empty() {
+        let first = missing
+            .first()
+            .map_or_else(String::new, |p| p.display().to_string());
+        return Err(Error::MissingPath(first));
+    }
+    let root = report_root(&settings.paths);
+    let walked = walk::walk(
+        &paths,
+        &walk::WalkOptions {
+            no_ignore: settings.no_ignore,
+            threads: settings.jobs,
+        },
+        &|path, is_dir| settings.excludes.iter().any(|e| e.excludes(path, is_dir)),
+    );
+    on_file(walked.files.len());
+    let rels: Vec<String> = walked
+        .files
+        .iter()
+        .map(|p| walk::display_path(p, &root))
+        .collect();
+    let cx = Context {
+        reg,
+        prefilter: if settings.prefilter {
+            Prefilter::new(reg)
+        } else {
+            Prefilter::disabled(reg)
+        },
+        settings,
+    };
+    let outcomes: Vec<FileOutcome> = pool.install(|| {
+        walked
+            .files
+            .par_iter()
+            .zip(rels.par_iter())
+            .map_init(Parsers::default, |parsers, (path, rel)| {
+                let outcome = cx.scan_file(parsers, path, rel);
+                on_file(0);
+                outcome
+            })
+            .collect()
+    });
+
+    let mut prefiltered: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut outlines: BTreeMap<String, Outline> = BTreeMap::new();
+    let mut suppressed = Vec::new();
+    let mut notices = Vec::new();
+    let mut summary = Summary {
+        rules: reg.rules.len(),
+        dirs_skipped_vendored: walked.vendored_dirs,
+        files_excluded: walked.excluded,
+        ..Summary::default()
+    };
+    let mut skipped: Vec<SkippedFile> = walked
+        .skipped
+        .iter()
+        .map(|(p, reason)| SkippedFile {
+            path: walk::display_path(p, &root),
+            reason: *reason,
+        })
+        .collect();
+    skipped.extend(missing.iter().map(|p| SkippedFile {
+        path: walk::display_path(p, &root),
+        reason: SkipReason::Missing,
+    }));
+    for (i, (outcome, rel)) in outcomes.into_iter().zip(rels.iter().cloned()).enumerate() {
+        match outcome {
+            FileOutcome::Prefiltered(modules) => {
+                summary.files_scanned += 1;
+                summary.files_prefiltered += 1;
+                if !modules.is_empty() {
+                    prefiltered.push((i, modules));
+                }
+            }
+            FileOutcome::Scanned(mut analysis, lossy) => {
+                summary.files_scanned += 1;
+                // Keep the outline only where the blast radius can reach: files with findings or
+                // with imports (of which some may be of affected project modules).
+                if analysis.findings.is_empty() && analysis.outline.imports.is_empty() {
+                    analysis.outline.functions.clear();
+                }
+                if !analysis.outline.functions.is_empty() || !analysis.outline.imports.is_empty() {
+                    outlines.insert(rel.clone(), std::mem::take(&mut analysis.outline));
+                }
+                summary.files_with_syntax_errors += usize::from(analysis.syntax_errors);
+                summary.files_decoded_lossily += usize::from(lossy);
+                summary.portable_clients += analysis.portable_clients;
+                findings.extend(analysis.findings);
+                suppressed.extend(analysis.suppressed);
+                notices.extend(analysis.notices);
+            }
+            FileOutcome::Skipped(reason) => skipped.push(SkippedFile { path: rel, reason }),
+        }
+    }
+    findings.sort();
+    finding::assign_fingerprints(&mut findings);
+    suppressed.sort_by(|a: &suppress::Suppressed, b| a.finding.cmp(&b.finding));
+    let mut suppressed_findings: Vec<Finding> =
+        suppressed.iter().map(|s| s.finding.clone()).collect();
+    finding::assign_fingerprints(&mut suppressed_findings);
+    for (s, f) in suppressed.iter_mut().zip(suppressed_findings) {
+        s.finding.fingerprint = f.fingerprint;
+    }
+    if let Some(b) = baseline {
+        let (fresh, baselined) = b.split(findings);
+        findings = fresh;
+        summary.baselined = baselined;
+    }
+    notices.sort();
+    skipped.sort();
+    let mut by_reason: BTreeMap<SkipReason, usize> = BTreeMap::new();
+    for s in &skipped {
+        *by_reason.entry(s.reason).or_default() += 1;
+    }
+    summary.files_skipped = by_reason;
+    summary.skipped = skipped;
+    summary.suppressed = suppressed.len();
+    summary.notices = notices;
+    summary.count(&findings);
+    let score = score::score(&findings, summary.portable_clients);
+    let blast_radius = pool.install(|| {
+        reach_prefiltered_callers(
+            &cx,
+            &walked.files,
+            &rels,
+            prefiltered,
+            &findings,
+            &mut outlines,
+        )
+    });
+    let plan = plan::plan(&findings, reg);
+    Ok(Report {
+        version: env!("CARGO_PKG_VERSION"),
+        root: root_display(&root),
+        score,
+        findings,
+        suppressed,
+        blast_radius,
+        plan,
+        what_if: None,
+        summary,
+    })
+}
+
+/// The blast radius, including callers in prefiltered files: a file with no vendor word can
+/// still import and call an affected function. Such a file is parsed (for its outline only)
+/// when one of the modules its text imports from is a file with affected functions and it
+/// mentions one of their names; rounds repeat while new files are parsed.
+fn reach_prefiltered_callers(
+    cx: &Context,
+    files: &[PathBuf],
+    rels: &[String],
+    mut pending: Vec<(usize, Vec<String>)>,
+    findings: &[Finding],
+    outlines: &mut BTreeMap<String, Outline>,
+) -> Vec<blast::BlastRadius> {
+    // The names last looked for in each pending file: it is read again only for new ones.
+    let mut looked_for: HashMap<usize, usize> = HashMap::new();
+    loop {
+        let radius = blast::blast_radius(findings, outlines);
+        if pending.is_empty() {
+            return radius;
+        }
+        // Per file with affected functions: the names other modules import them by.
+        let mut tops: HashMap<&str, Vec<&str>> = HashMap::new();
+        for f in radius.iter().flat_map(|b| &b.functions) {
+            let top = f.function.split('.').next().unwrap_or(&f.function);
+            let names = tops.entry(f.path.as_str()).or_default();
+            if !names.contains(&top) {
+                names.push(top);
+            }
+        }
+        let index = FileIndex::new(outlines.keys());
+        let wanted: Vec<(usize, Vec<&str>)> = pending
+            .iter()
+            .filter_map(|(i, modules)| {
+                let mut names: Vec<&str> = modules
+                    .iter()
+                    .filter_map(|m| blast::resolve_import(&rels[*i], m, &index))
+                    .filter_map(|target| tops.get(target.as_str()))
+                    .flatten()
+                    .copied()
+                    .collect();
+                names.sort_unstable();
+                names.dedup();
+                let before = looked_for.get(i).copied().unwrap_or(0);
+                (names.len() > before).then_some((*i, names))
+            })
+            .collect();
+        if wanted.is_empty() {
+            return radius;
+        }
+        let parsed: Vec<(usize, Option<Outline>)> = wanted
+            .par_iter()
+            .map_init(Parsers::default, |parsers, (i, names)| {
+                (*i, cx.outline_of(parsers, &files[*i], &rels[*i], names))
+            })
+            .collect();
+        let mut done = std::collections::HashSet::new();
+        for ((i, outline), (_, names)) in parsed.into_iter().zip(&wanted) {
+            looked_for.insert(i, names.len());
+            if let Some(o) = outline {
+                done.insert(i);
+                outlines.insert(rels[i].clone(), o);
+            }
+        }
+        if done.is_empty() {
+            return radius;
+        }
+        pending.retain(|(j, _)| !done.contains(j));
+    }
+}
+
+/// The root that report paths are relative to: the directory when one directory is scanned,
+/// otherwise the current directory.
+pub fn report_root(paths: &[PathBuf]) -> PathBuf {
+    match paths {
+        [one] if one.is_dir() => one.clone(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn root_display(root: &Path) -> String {
+    let s = root.to_string_lossy().replace('\\', "/");
+    let trimmed = s.trim_end_matches('/');
+    if trimmed.is_empty() {
+        s
+    } else {
+        trimmed.to_string()
+    }
+}
