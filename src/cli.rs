@@ -84,6 +84,15 @@ pub struct ScanOptions {
     #[arg(long)]
     pub no_prefilter: bool,
 
+    /// Do not read or write the result cache
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Result cache directory [default: $LOCKIN_CACHE_DIR, $XDG_CACHE_HOME/lockin or
+    /// ~/.cache/lockin]
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+
     /// Also scan minified and generated files (`.min.js`, very long lines, a source map beside
     /// the file), which are skipped and counted by default
     #[arg(long)]

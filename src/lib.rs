@@ -21,6 +21,7 @@
 pub mod analyze;
 pub mod baseline;
 pub mod blast;
+pub mod cache;
 pub mod cli;
 pub mod error;
 pub mod finding;
@@ -171,6 +172,13 @@ pub fn resolve(opts: &ScanOptions) -> Result<Resolved, Error> {
         prefilter: !opts.no_prefilter,
         include_generated: opts.include_generated
             || file.is_some_and(|f| f.include_generated == Some(true)),
+        // Only a scan of one directory is cached: a list of files (pre-commit) is quick anyway.
+        cache_dir: match opts.paths.as_slice() {
+            [one] if !opts.no_cache && one.is_dir() => {
+                opts.cache_dir.clone().or_else(cache::default_dir)
+            }
+            _ => None,
+        },
     };
     Ok(Resolved {
         settings,
@@ -297,6 +305,13 @@ fn load_sources(args: &RuleSourceArgs) -> Result<Vec<PackSource>, Error> {
 fn build_registry(loaded: rules::load::Loaded, selector: &Selector) -> Result<Registry, Error> {
     let known: std::collections::HashSet<String> =
         loaded.rules.iter().map(|r| r.id.clone()).collect();
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(&loaded.fingerprint.to_le_bytes());
+    for r in loaded.rules.iter().filter(|r| selector.keeps(r)) {
+        hasher.update(r.id.as_bytes());
+        hasher.update(&[0, r.severity as u8]);
+    }
+    let fingerprint = format!("{:032x}", hasher.digest128());
     let rules = loaded
         .rules
         .into_iter()
@@ -311,6 +326,7 @@ fn build_registry(loaded: rules::load::Loaded, selector: &Selector) -> Result<Re
     )
     .map_err(Error::RuleSet)?;
     reg.known_ids = known;
+    reg.fingerprint = fingerprint;
     Ok(reg)
 }
 
@@ -341,6 +357,8 @@ pub struct ScanSettings {
     pub prefilter: bool,
     /// Scan minified and generated files too.
     pub include_generated: bool,
+    /// Where the result cache lives; `None`: no cache.
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl ScanSettings {
@@ -354,6 +372,7 @@ impl ScanSettings {
             excludes: Vec::new(),
             prefilter: true,
             include_generated: false,
+            cache_dir: None,
         }
     }
 }

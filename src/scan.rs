@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use crate::analyze::{self, FileAnalysis, outline::Outline};
 use crate::baseline::Baseline;
 use crate::blast::{self, FileIndex};
+use crate::cache::{self, Cache, Entry};
 use crate::error::Error;
 use crate::finding::{self, Finding};
 use crate::lang::{Language, ManifestKind};
@@ -47,6 +48,7 @@ struct Context<'a> {
     reg: &'a Registry,
     prefilter: Prefilter,
     settings: &'a ScanSettings,
+    cache: Option<Cache>,
 }
 
 impl Context<'_> {
@@ -82,6 +84,36 @@ impl Context<'_> {
             Ok(s) => s,
             Err(reason) => return FileOutcome::Skipped(reason),
         };
+        let Some(cache) = &self.cache else {
+            return self.analyze(parsers, lang, src, rel);
+        };
+        let key = cache::key(rel, &src.text);
+        match cache.get(&key) {
+            Some(Entry::Prefiltered(modules)) => return FileOutcome::Prefiltered(modules),
+            Some(entry) => {
+                if let Some((analysis, lossy)) = entry.into_analysis() {
+                    return FileOutcome::Scanned(analysis, lossy);
+                }
+            }
+            None => {}
+        }
+        let outcome = self.analyze(parsers, lang, src, rel);
+        match &outcome {
+            FileOutcome::Scanned(a, lossy) => cache.put(key, &Entry::scanned(a, *lossy)),
+            FileOutcome::Prefiltered(m) => cache.put(key, &Entry::Prefiltered(m.clone())),
+            FileOutcome::Skipped(_) => {}
+        }
+        outcome
+    }
+
+    /// Prefilters, parses and matches one source file's text.
+    fn analyze(
+        &self,
+        parsers: &mut Parsers,
+        lang: Language,
+        src: SourceText,
+        rel: &str,
+    ) -> FileOutcome {
         let Some(live) = self.prefilter.live(&src.text) else {
             return FileOutcome::Prefiltered(analyze::outline::textual_imports(
                 &src.text,
@@ -111,9 +143,22 @@ impl Context<'_> {
         if !names.iter().any(|n| src.text.contains(n)) {
             return None;
         }
+        let key = self
+            .cache
+            .as_ref()
+            .map(|_| format!("outline {}", cache::key(rel, &src.text)));
+        if let (Some(cache), Some(key)) = (&self.cache, &key)
+            && let Some(Entry::Outline(o)) = cache.get(key)
+        {
+            return Some(o);
+        }
         let tree = parse(parsers, lang, &src.text)?;
         let none = Live::none(self.reg.rules.len());
-        Some(analyze::analyze_tree(&tree, &src.text, lang, self.reg, &none, rel).outline)
+        let outline = analyze::analyze_tree(&tree, &src.text, lang, self.reg, &none, rel).outline;
+        if let (Some(cache), Some(key)) = (&self.cache, key) {
+            cache.put(key, &Entry::Outline(outline.clone()));
+        }
+        Some(outline)
     }
 }
 
@@ -170,6 +215,16 @@ pub fn scan(
             Prefilter::disabled(reg)
         },
         settings,
+        cache: settings.cache_dir.as_deref().map(|dir| {
+            let scope = format!(
+                "lockin {}\nrules {}\nprefilter {}\ngenerated {}",
+                env!("CARGO_PKG_VERSION"),
+                reg.fingerprint,
+                settings.prefilter,
+                settings.include_generated
+            );
+            Cache::open(dir, &root, &scope)
+        }),
     };
     let outcomes: Vec<FileOutcome> = pool.install(|| {
         walked
@@ -273,6 +328,9 @@ pub fn scan(
         )
     });
     let plan = plan::plan(&findings, reg);
+    if let Some(cache) = cx.cache {
+        cache.save();
+    }
     Ok(Report {
         version: env!("CARGO_PKG_VERSION"),
         root: root_display(&root),

@@ -85,10 +85,11 @@ pub fn decode(mut bytes: Vec<u8>) -> Result<SourceText, SkipReason> {
     }
     // A lone CR ends a line for editors but not for tree-sitter: make it a LF (same length, so
     // every offset and column stays put) and line numbers agree with what users see.
-    for i in 0..bytes.len() {
-        if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
-            bytes[i] = b'\n';
-        }
+    let lone: Vec<usize> = memchr::memchr_iter(b'\r', &bytes)
+        .filter(|&i| bytes.get(i + 1) != Some(&b'\n'))
+        .collect();
+    for i in lone {
+        bytes[i] = b'\n';
     }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceText { text, lossy: false }),
@@ -115,10 +116,14 @@ pub fn generated(path: &Path, text: &str) -> Option<SkipReason> {
         return Some(SkipReason::Minified);
     }
     if text.len() >= MINIFIED_MIN_LEN {
-        let lines = text.bytes().filter(|b| *b == b'\n').count() + 1;
-        if text.len() / lines > MINIFIED_MEAN_LINE
-            || text.split('\n').any(|l| l.len() >= MINIFIED_LONG_LINE)
-        {
+        let (mut lines, mut start, mut longest) = (1, 0, 0);
+        for nl in memchr::memchr_iter(b'\n', text.as_bytes()) {
+            lines += 1;
+            longest = longest.max(nl - start);
+            start = nl + 1;
+        }
+        longest = longest.max(text.len() - start);
+        if text.len() / lines > MINIFIED_MEAN_LINE || longest >= MINIFIED_LONG_LINE {
             return Some(SkipReason::Minified);
         }
     }

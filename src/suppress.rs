@@ -3,7 +3,7 @@
 //! A term may be a rule id, a vendor or a category. An allow without a reason suppresses nothing;
 //! it, an allow that matches nothing and an unknown rule id are reported as notices.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::finding::Finding;
 use crate::rules::{Category, Registry, Vendor};
@@ -21,7 +21,7 @@ pub struct Directive {
 }
 
 /// Something about a suppression comment that the user should fix.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Notice {
     pub path: String,
     pub line: usize,
@@ -30,7 +30,7 @@ pub struct Notice {
 }
 
 /// A finding that an allow comment suppressed, and the comment's reason.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Suppressed {
     #[serde(flatten)]
     pub finding: Finding,

@@ -1,14 +1,14 @@
 //! The outline of a file for the blast radius: its named functions, the names each of them
 //! calls, and the names it imports from the project's own modules.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tree_sitter::Node;
 
 use super::literal::{key_text, string_value};
 use crate::lang::Family;
 
 /// A named function or method and the (simple) names it calls.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FunctionInfo {
     /// `name`, or `Class.method` for methods.
     pub name: String,
@@ -28,7 +28,7 @@ impl FunctionInfo {
 }
 
 /// `from .llm import answer` / `import { answer } from "./llm"`: names imported from a module.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LocalImport {
     /// The module as written (`.llm`, `app.llm`, `./llm`).
     pub module: String,
@@ -36,7 +36,7 @@ pub struct LocalImport {
     pub line: usize,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Outline {
     /// Sorted by start offset.
     pub functions: Vec<FunctionInfo>,

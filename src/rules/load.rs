@@ -170,16 +170,26 @@ pub struct Loaded {
     pub clients: Vec<ClientSpec>,
     pub hosts: Vec<HostPattern>,
     pub models: HashMap<String, ModelInfo>,
+    /// A hash of every pack's name and text: changes when any rule does.
+    pub fingerprint: u128,
 }
 
 /// Compiles packs in order. Rule ids must be unique across all of them.
 pub fn load_packs(sources: &[PackSource]) -> Result<Loaded, Error> {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    for s in sources {
+        for part in [&s.name, &s.text] {
+            hasher.update(&(part.len() as u64).to_le_bytes());
+            hasher.update(part.as_bytes());
+        }
+    }
     let mut out = Loaded {
         rules: Vec::new(),
         packs: Vec::new(),
         clients: Vec::new(),
         hosts: Vec::new(),
         models: HashMap::new(),
+        fingerprint: hasher.digest128(),
     };
     let mut seen: HashMap<String, String> = HashMap::new();
     for src in sources {

@@ -320,6 +320,9 @@ pub struct Registry {
     pub known_ids: HashSet<String>,
     /// Model lifecycle data from the packs, by model id.
     pub models: HashMap<String, ModelInfo>,
+    /// Identifies the rule set: the packs' texts, the selection and severity overrides (the
+    /// result cache is only valid for the same one).
+    pub fingerprint: String,
 }
 
 impl Registry {
@@ -403,6 +406,7 @@ impl Registry {
         Ok(Registry {
             models,
             known_ids,
+            fingerprint: String::new(),
             rules,
             packs,
             clients,
