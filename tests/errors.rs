@@ -57,3 +57,86 @@ fn duplicate_rule_id_across_packs() {
         &["scan", "a.py", "--rules", "packs"]
     ));
 }
+
+/// A one-rule pack for vendor cohere; `extra` is appended to the rule, `pack_extra` to `[pack]`.
+fn pack_with(pack_extra: &str, rule: &str) -> String {
+    format!(
+        "[pack]\nvendor = \"cohere\"\nname = \"Cohere\"\n{pack_extra}\n[[rule]]\n{rule}\n[rule.match]\ncall = [\"cohere.Client\"]\n"
+    )
+}
+
+const RULE: &str = "id = \"cohere/team-client\"\ncategory = \"sdk-call\"\nseverity = \"medium\"\nlanguages = [\"python\"]\nmessage = \"m\"\nhint = \"h\"\nwhy = \"w\"";
+
+fn pack_error(pack: &str) -> String {
+    error_for(
+        &[("a.py", ""), ("packs/team.toml", pack)],
+        &["scan", "a.py", "--rules", "packs"],
+    )
+}
+
+#[test]
+fn pack_toml_syntax_error() {
+    insta::assert_snapshot!(pack_error(
+        &pack_with("", RULE).replace("name = \"Cohere\"", "name = \"Cohere")
+    ));
+}
+
+#[test]
+fn pack_unknown_rule_key() {
+    insta::assert_snapshot!(pack_error(&pack_with(
+        "",
+        &format!("{RULE}\nseverty = \"low\"")
+    )));
+}
+
+#[test]
+fn pack_wrong_type() {
+    insta::assert_snapshot!(pack_error(&pack_with(
+        "",
+        &RULE.replace("languages = [\"python\"]", "languages = \"python\"")
+    )));
+}
+
+#[test]
+fn pack_unknown_vendor() {
+    insta::assert_snapshot!(pack_error(
+        &pack_with("", RULE).replace("vendor = \"cohere\"", "vendor = \"cohere-ai\"")
+    ));
+}
+
+#[test]
+fn pack_unknown_category() {
+    insta::assert_snapshot!(pack_error(&pack_with(
+        "",
+        &RULE.replace("\"sdk-call\"", "\"sdk-calls\"")
+    )));
+}
+
+#[test]
+fn pack_unknown_severity() {
+    insta::assert_snapshot!(pack_error(&pack_with(
+        "",
+        &RULE.replace("\"medium\"", "\"critical\"")
+    )));
+}
+
+#[test]
+fn pack_invalid_tree_sitter_query() {
+    let pack = pack_with("", RULE).replace(
+        "call = [\"cohere.Client\"]",
+        "query.python = '''(call function: (identifer) @match)'''",
+    );
+    insta::assert_snapshot!(pack_error(&pack));
+}
+
+#[test]
+fn config_toml_syntax_error() {
+    let text = "select = [\"openai\"\n";
+    insta::assert_snapshot!(error_for(&[("a.py", ""), ("lockin.toml", text)], CONFIG));
+}
+
+#[test]
+fn config_wrong_type() {
+    let text = "max_file_size = \"2MB\"\n";
+    insta::assert_snapshot!(error_for(&[("a.py", ""), ("lockin.toml", text)], CONFIG));
+}

@@ -317,6 +317,19 @@ fn every_rule_has_a_message_hint_and_rationale() {
 }
 
 #[test]
+fn every_embedded_query_compiles() {
+    // Embedded queries are compiled on first use, so a broken one would only be skipped.
+    let reg = registry();
+    for rule in &reg.rules {
+        for (lang, q) in &rule.matcher.queries {
+            if let Err(e) = q.compile() {
+                panic!("{} ({lang:?}): {e}", rule.id);
+            }
+        }
+    }
+}
+
+#[test]
 fn the_prefilter_is_active_and_never_hides_a_finding() {
     let reg = registry();
     let pf = lockin::prefilter::Prefilter::new(&reg);

@@ -642,6 +642,10 @@ impl<'t, 'r> Analyzer<'t, 'r> {
             if !self.live.contains(*ri) {
                 continue;
             }
+            // (an embedded query that does not compile is caught by the rule tests)
+            let Ok(q) = q.compile() else {
+                continue;
+            };
             let Some(cap) = q.capture_index_for_name("match") else {
                 continue;
             };

@@ -25,6 +25,9 @@ mod embedded {
 pub struct PackSource {
     pub name: String,
     pub text: String,
+    /// Compiled into the binary (and tested): its tree-sitter queries are compiled on first
+    /// use instead of at start-up.
+    pub embedded: bool,
 }
 
 /// The packs compiled into the binary, in file-name order.
@@ -34,6 +37,7 @@ pub fn embedded_sources() -> Vec<PackSource> {
         .map(|(name, text)| PackSource {
             name: format!("rules/{name}"),
             text: (*text).to_string(),
+            embedded: true,
         })
         .collect()
 }
@@ -59,6 +63,7 @@ pub fn dir_sources(dir: &Path) -> Result<Vec<PackSource>, Error> {
             Ok(PackSource {
                 name: path.display().to_string(),
                 text,
+                embedded: false,
             })
         })
         .collect()
@@ -335,7 +340,7 @@ fn load_one(
                 None,
             ));
         }
-        let matcher = compile_match(&r.matcher, r.languages.get_ref(), &err)?;
+        let matcher = compile_match(&r.matcher, r.languages.get_ref(), src.embedded, &err)?;
         out.rules.push(Rule {
             id,
             vendor,
@@ -393,6 +398,7 @@ fn check_id(id: &str, vendor: Vendor) -> Result<(), (String, String)> {
 fn compile_match<E>(
     raw: &Spanned<RawMatch>,
     languages: &[RuleLang],
+    lazy_queries: bool,
     err: &E,
 ) -> Result<Matcher, Error>
 where
@@ -495,14 +501,17 @@ where
             ));
         }
         for lang in rl.languages() {
-            let q = compile_query(*lang, text.get_ref()).map_err(|e| {
-                err(
-                    text.span(),
-                    format!("invalid tree-sitter query in `match.query.{}`", rl.name()),
-                    "this query",
-                    Some(e),
-                )
-            })?;
+            let q = LazyQuery::new(*lang, text.get_ref());
+            if !lazy_queries {
+                q.compile().map_err(|e| {
+                    err(
+                        text.span(),
+                        format!("invalid tree-sitter query in `match.query.{}`", rl.name()),
+                        "this query",
+                        Some(e),
+                    )
+                })?;
+            }
             queries.push((*lang, Arc::new(q)));
         }
     }
@@ -548,12 +557,45 @@ where
     Ok(matcher)
 }
 
-fn compile_query(lang: Language, text: &str) -> Result<tree_sitter::Query, String> {
-    let q = tree_sitter::Query::new(&lang.grammar(), text).map_err(|e| e.to_string())?;
-    if q.capture_index_for_name("match").is_none() {
-        return Err("the query needs a `@match` capture: the node to report".into());
+/// A tree-sitter query compiled on first use (compiling costs milliseconds at start-up).
+pub struct LazyQuery {
+    lang: Language,
+    text: String,
+    compiled: std::sync::OnceLock<Result<tree_sitter::Query, String>>,
+}
+
+impl std::fmt::Debug for LazyQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LazyQuery")
+            .field("lang", &self.lang)
+            .field("text", &self.text)
+            .finish()
     }
-    Ok(q)
+}
+
+impl LazyQuery {
+    pub fn new(lang: Language, text: &str) -> LazyQuery {
+        LazyQuery {
+            lang,
+            text: text.to_string(),
+            compiled: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The compiled query, or why it does not compile.
+    pub fn compile(&self) -> Result<&tree_sitter::Query, String> {
+        self.compiled
+            .get_or_init(|| {
+                let q = tree_sitter::Query::new(&self.lang.grammar(), &self.text)
+                    .map_err(|e| e.to_string())?;
+                if q.capture_index_for_name("match").is_none() {
+                    return Err("the query needs a `@match` capture: the node to report".into());
+                }
+                Ok(q)
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
 }
 
 #[cfg(test)]
@@ -564,6 +606,7 @@ mod tests {
         load_packs(&[PackSource {
             name: "test.toml".into(),
             text: text.into(),
+            embedded: false,
         }])
     }
 

@@ -193,7 +193,7 @@ pub struct Matcher {
     /// Raw tree-sitter queries as written, by rule language.
     pub query_text: BTreeMap<RuleLang, String>,
     /// The same queries compiled for every grammar they apply to; each has a `@match` capture.
-    pub queries: Vec<(Language, Arc<tree_sitter::Query>)>,
+    pub queries: Vec<(Language, Arc<load::LazyQuery>)>,
 }
 
 /// One compiled rule.
@@ -310,7 +310,7 @@ pub struct Registry {
     pub(crate) string_rules: Vec<RuleIdx>,
     pub(crate) env: Vec<(RuleIdx, EnvPattern)>,
     pub(crate) shapes: Vec<(RuleIdx, Shape)>,
-    pub(crate) queries: [Vec<(RuleIdx, Arc<tree_sitter::Query>)>; 4],
+    pub(crate) queries: [Vec<(RuleIdx, Arc<load::LazyQuery>)>; 4],
     /// Manifest `dependency` rules by normalised package name.
     pub(crate) dependencies: HashMap<String, Vec<RuleIdx>>,
     /// Constructor patterns by last name, for quick attribution checks.
@@ -345,7 +345,7 @@ impl Registry {
         let mut env = Vec::new();
         let mut shapes = Vec::new();
         let mut dependencies: HashMap<String, Vec<RuleIdx>> = HashMap::new();
-        let mut queries: [Vec<(RuleIdx, Arc<tree_sitter::Query>)>; 4] = Default::default();
+        let mut queries: [Vec<(RuleIdx, Arc<load::LazyQuery>)>; 4] = Default::default();
         for (i, rule) in rules.iter().enumerate() {
             let m = &rule.matcher;
             imports.extend(m.imports.iter().map(|p| (i, p.clone())));
