@@ -84,6 +84,10 @@ pub struct ScanOptions {
     #[arg(long)]
     pub no_prefilter: bool,
 
+    /// Skip a file whose parse takes longer than this many milliseconds [default: 10000]
+    #[arg(long, value_name = "MS")]
+    pub parse_timeout: Option<u64>,
+
     /// Do not read or write the result cache
     #[arg(long)]
     pub no_cache: bool,

@@ -179,6 +179,10 @@ pub fn resolve(opts: &ScanOptions) -> Result<Resolved, Error> {
             }
             _ => None,
         },
+        parse_timeout: opts.parse_timeout.map_or(
+            settings::DEFAULT_PARSE_TIMEOUT,
+            std::time::Duration::from_millis,
+        ),
     };
     Ok(Resolved {
         settings,
@@ -359,6 +363,8 @@ pub struct ScanSettings {
     pub include_generated: bool,
     /// Where the result cache lives; `None`: no cache.
     pub cache_dir: Option<PathBuf>,
+    /// A file whose parse takes longer is skipped.
+    pub parse_timeout: std::time::Duration,
 }
 
 impl ScanSettings {
@@ -373,6 +379,7 @@ impl ScanSettings {
             prefilter: true,
             include_generated: false,
             cache_dir: None,
+            parse_timeout: settings::DEFAULT_PARSE_TIMEOUT,
         }
     }
 }

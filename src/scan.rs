@@ -2,7 +2,9 @@
 //! sorted, scored, and the blast radius and plan computed.
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
@@ -17,6 +19,7 @@ use crate::prefilter::{Live, Prefilter};
 use crate::report::{Report, SkippedFile, Summary};
 use crate::rules::Registry;
 use crate::source::{self, SkipReason, SourceText};
+use crate::suppress::Notice;
 use crate::{ScanSettings, plan, score, suppress, walk};
 
 enum FileOutcome {
@@ -120,12 +123,14 @@ impl Context<'_> {
                 lang.family(),
             ));
         };
-        match parse(parsers, lang, &src.text) {
-            Some(tree) => FileOutcome::Scanned(
-                analyze::analyze_tree(&tree, &src.text, lang, self.reg, &live, rel),
-                src.lossy,
-            ),
-            None => FileOutcome::Skipped(SkipReason::Unreadable),
+        match parse(parsers, lang, &src.text, self.settings.parse_timeout) {
+            Ok(tree) => {
+                let mut analysis =
+                    analyze::analyze_tree(&tree, &src.text, lang, self.reg, &live, rel);
+                cap_findings(&mut analysis, rel);
+                FileOutcome::Scanned(analysis, src.lossy)
+            }
+            Err(reason) => FileOutcome::Skipped(reason),
         }
     }
 
@@ -152,7 +157,7 @@ impl Context<'_> {
         {
             return Some(o);
         }
-        let tree = parse(parsers, lang, &src.text)?;
+        let tree = parse(parsers, lang, &src.text, self.settings.parse_timeout).ok()?;
         let none = Live::none(self.reg.rules.len());
         let outline = analyze::analyze_tree(&tree, &src.text, lang, self.reg, &none, rel).outline;
         if let (Some(cache), Some(key)) = (&self.cache, key) {
@@ -162,8 +167,57 @@ impl Context<'_> {
     }
 }
 
-fn parse(parsers: &mut Parsers, lang: Language, text: &str) -> Option<tree_sitter::Tree> {
-    parsers.get(lang)?.parse(text, None)
+/// Findings reported per file at most; the rest are counted in a notice. A generated file can
+/// hold tens of thousands of model ids, which would drown the report and the memory.
+pub const MAX_FINDINGS_PER_FILE: usize = 1000;
+
+/// Parses with a time limit: a file whose parse runs past it is skipped (`parse-timeout`).
+fn parse(
+    parsers: &mut Parsers,
+    lang: Language,
+    text: &str,
+    limit: Duration,
+) -> Result<tree_sitter::Tree, SkipReason> {
+    let parser = parsers.get(lang).ok_or(SkipReason::Unreadable)?;
+    let start = Instant::now();
+    let mut check = |_: &tree_sitter::ParseState| {
+        if start.elapsed() > limit {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    };
+    let bytes = text.as_bytes();
+    let mut input = |at: usize, _| bytes.get(at..).unwrap_or_default();
+    let options = tree_sitter::ParseOptions::new().progress_callback(&mut check);
+    match parser.parse_with_options(&mut input, None, Some(options)) {
+        Some(tree) => Ok(tree),
+        None => {
+            // A cancelled parse would otherwise resume on the next file.
+            parser.reset();
+            Err(SkipReason::ParseTimeout)
+        }
+    }
+}
+
+/// Keeps the first `MAX_FINDINGS_PER_FILE` findings of a file and says how many were dropped.
+fn cap_findings(analysis: &mut FileAnalysis, rel: &str) {
+    let n = analysis.findings.len();
+    if n <= MAX_FINDINGS_PER_FILE {
+        return;
+    }
+    analysis.findings.truncate(MAX_FINDINGS_PER_FILE);
+    let last = analysis.findings.last().map_or(1, |f| f.line);
+    analysis.notices.push(Notice {
+        path: rel.to_string(),
+        line: last,
+        column: 1,
+        message: format!(
+            "{} more findings in this file are not reported (at most {MAX_FINDINGS_PER_FILE} per file)",
+            n - MAX_FINDINGS_PER_FILE
+        ),
+    });
+    analysis.findings_dropped = n - MAX_FINDINGS_PER_FILE;
 }
 
 /// Walks, reads, parses and matches; returns the finished, sorted and scored report. With a
@@ -217,8 +271,9 @@ pub fn scan(
         settings,
         cache: settings.cache_dir.as_deref().map(|dir| {
             let scope = format!(
-                "lockin {}\nrules {}\nprefilter {}\ngenerated {}",
+                "lockin {} {}\nrules {}\nprefilter {}\ngenerated {}",
                 env!("CARGO_PKG_VERSION"),
+                env!("LOCKIN_SOURCE_HASH"),
                 reg.fingerprint,
                 settings.prefilter,
                 settings.include_generated
@@ -284,6 +339,7 @@ pub fn scan(
                 summary.files_with_syntax_errors += usize::from(analysis.syntax_errors);
                 summary.files_decoded_lossily += usize::from(lossy);
                 summary.portable_clients += analysis.portable_clients;
+                summary.findings_dropped += analysis.findings_dropped;
                 findings.extend(analysis.findings);
                 suppressed.extend(analysis.suppressed);
                 notices.extend(analysis.notices);

@@ -13,6 +13,9 @@ use crate::rules::Severity;
 /// File names searched for, in each directory from the scan root upwards.
 pub const CONFIG_FILES: &[&str] = &["lockin.toml", ".lockin.toml"];
 
+/// Default `--parse-timeout`: far beyond any real source file (2 MiB parse in about a second).
+pub const DEFAULT_PARSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Default `--max-file-size`.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
 

@@ -25,6 +25,8 @@ pub enum SkipReason {
     /// Compiled or bundled output: a source map beside it or a `sourceMappingURL` comment
     /// (`--include-generated` scans it).
     Generated,
+    /// Parsing took longer than `--parse-timeout`.
+    ParseTimeout,
 }
 
 impl SkipReason {
@@ -37,6 +39,7 @@ impl SkipReason {
             SkipReason::Missing => "does not exist",
             SkipReason::Minified => "minified",
             SkipReason::Generated => "generated (has a source map)",
+            SkipReason::ParseTimeout => "parse took longer than --parse-timeout",
         }
     }
 }

@@ -223,6 +223,7 @@ struct Summary {
     suppressed: usize,
     baselined: usize,
     portable_clients: usize,
+    findings_dropped: usize,
     rules: usize,
     findings: usize,
     by_severity: BTreeMap<String, usize>,

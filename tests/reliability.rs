@@ -239,3 +239,134 @@ fn thousands_of_files_give_the_same_bytes_for_any_thread_count() {
         );
     }
 }
+
+#[test]
+fn a_50_mb_minified_line_is_skipped_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = "var a=\"gpt-4o\";".repeat(50 * 1024 * 1024 / 15);
+    std::fs::write(dir.path().join("bundle.js"), &line).unwrap();
+    std::fs::write(dir.path().join("app.min.js"), "const m = \"gpt-4o\";\n").unwrap();
+    let (code, v, _) = scan(dir.path(), &["--no-cache"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        v["summary"]["files_skipped"]["too-large"], 1,
+        "{}",
+        v["summary"]
+    );
+    assert_eq!(
+        v["summary"]["files_skipped"]["minified"], 1,
+        "{}",
+        v["summary"]
+    );
+    // Under a raised size cap it is read, recognised as minified by its line, and skipped.
+    let (code, v, _) = scan(dir.path(), &["--no-cache", "--max-file-size", "100000000"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        v["summary"]["files_skipped"]["minified"], 2,
+        "{}",
+        v["summary"]
+    );
+    assert_eq!(v["findings"].as_array().unwrap().len(), 0);
+    // --include-generated scans the small one.
+    let (_, v, _) = scan(dir.path(), &["--no-cache", "--include-generated"]);
+    assert_eq!(
+        lines_of(&v, "app.min.js"),
+        [(1, "openai/model-id".to_string())]
+    );
+}
+
+#[test]
+fn a_parse_over_the_time_limit_is_skipped_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let body: String = (0..20_000)
+        .map(|i| format!("def f{i}(x):\n    return client.chat.completions.create(model=x)\n"))
+        .collect();
+    std::fs::write(dir.path().join("big.py"), format!("import openai\n{body}")).unwrap();
+    std::fs::write(dir.path().join("small.py"), "import openai\n").unwrap();
+    let (code, v, _) = scan(
+        dir.path(),
+        &[
+            "--no-cache",
+            "--max-file-size",
+            "10000000",
+            "--parse-timeout",
+            "0",
+        ],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(
+        v["summary"]["files_skipped"]["parse-timeout"], 1,
+        "{}",
+        v["summary"]
+    );
+    // The parser is reset after a cancelled parse: the next file is whole.
+    assert_eq!(
+        lines_of(&v, "small.py"),
+        [(1, "openai/sdk-import".to_string())]
+    );
+    let (_, v, _) = scan(dir.path(), &["--no-cache", "--max-file-size", "10000000"]);
+    assert!(v["summary"]["files_skipped"].get("parse-timeout").is_none());
+}
+
+#[test]
+fn findings_per_file_are_capped_with_a_notice() {
+    let dir = tempfile::tempdir().unwrap();
+    let body: String = (0..1500).map(|i| format!("M{i} = \"gpt-4o\"\n")).collect();
+    std::fs::write(dir.path().join("models.py"), body).unwrap();
+    let (code, v, _) = scan(dir.path(), &["--no-cache"]);
+    assert_eq!(code, 0);
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1000);
+    assert_eq!(v["summary"]["findings_dropped"], 500);
+    let notices = v["summary"]["notices"].as_array().unwrap();
+    assert!(
+        notices.iter().any(|n| n["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("500 more findings")),
+        "{notices:?}"
+    );
+}
+
+/// Whether this process can read a file it made unreadable (root can).
+fn can_bypass_permissions(dir: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let probe = dir.join("probe");
+    std::fs::write(&probe, "x").unwrap();
+    std::fs::set_permissions(&probe, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let readable = std::fs::read(&probe).is_ok();
+    std::fs::remove_file(&probe).unwrap();
+    readable
+}
+
+#[test]
+fn unreadable_files_and_directories_are_counted() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    if can_bypass_permissions(root) {
+        eprintln!("running with permission to read anything (root): nothing to test here");
+        return;
+    }
+    std::fs::write(root.join("locked.py"), "import openai\n").unwrap();
+    std::fs::set_permissions(
+        root.join("locked.py"),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
+    std::fs::create_dir(root.join("closed")).unwrap();
+    std::fs::write(root.join("closed/x.py"), "import openai\n").unwrap();
+    std::fs::set_permissions(root.join("closed"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    std::fs::write(root.join("open.py"), "import anthropic\n").unwrap();
+    let (code, v, _) = scan(root, &["--no-cache"]);
+    std::fs::set_permissions(root.join("closed"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(code, 0);
+    assert_eq!(
+        v["summary"]["files_skipped"]["unreadable"], 2,
+        "{}",
+        v["summary"]
+    );
+    assert_eq!(
+        lines_of(&v, "open.py"),
+        [(1, "anthropic/sdk-import".to_string())]
+    );
+}

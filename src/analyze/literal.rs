@@ -41,17 +41,19 @@ pub fn string_value(node: Node, src: &str, fam: Family) -> Option<StringValue> {
             } else {
                 1
             };
-            if rest.len() < 2 * q {
-                return None;
-            }
+            // (the quotes are ASCII; an unterminated string in recovered code has no closing one)
+            let quotes = &rest[..q.min(rest.len())];
+            let body = &rest[quotes.len()..];
             let raw = prefix.contains(['r', 'R']);
-            (raw, &rest[q..rest.len() - q])
+            (raw, body.strip_suffix(quotes).unwrap_or(body))
         }
         Family::Js => {
-            if text.len() < 2 {
-                return None;
-            }
-            (false, &text[1..text.len() - 1])
+            let open = text
+                .chars()
+                .next()
+                .filter(|c| matches!(c, '"' | '\'' | '`'))?;
+            let body = &text[1..];
+            (false, body.strip_suffix(open).unwrap_or(body))
         }
     };
     let value = if raw {

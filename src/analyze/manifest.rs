@@ -73,6 +73,7 @@ pub fn analyze_manifest(src: &str, kind: ManifestKind, reg: &Registry, path: &st
         syntax_errors: malformed,
         outline: Default::default(),
         portable_clients: 0,
+        findings_dropped: 0,
     }
 }
 

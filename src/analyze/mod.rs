@@ -36,6 +36,9 @@ pub struct FileAnalysis {
     pub outline: outline::Outline,
     /// OpenAI-compatible clients built with an endpoint from configuration: a portable path.
     pub portable_clients: usize,
+    /// Findings over the per-file cap, not reported.
+    #[serde(default)]
+    pub findings_dropped: usize,
 }
 
 /// Parses and analyzes source text in memory (tests, `explain`, rule examples).
@@ -230,6 +233,7 @@ pub fn analyze_tree(
         syntax_errors,
         outline,
         portable_clients,
+        findings_dropped: 0,
     }
 }
 

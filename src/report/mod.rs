@@ -84,6 +84,8 @@ pub struct Summary {
     pub baselined: usize,
     /// OpenAI-compatible clients whose endpoint comes from configuration (portable paths).
     pub portable_clients: usize,
+    /// Findings not reported because their file had more than the per-file cap.
+    pub findings_dropped: usize,
     pub rules: usize,
     pub findings: usize,
     pub by_severity: BTreeMap<Severity, usize>,
