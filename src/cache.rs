@@ -2,9 +2,8 @@
 //! unchanged file costs a read and a hash on the next scan.
 //!
 //! One cache file per scanned directory, lockin build (version and a hash of its source), rule
-//! set and mode, in the user's cache
-//! directory (never in the scanned tree): `$LOCKIN_CACHE_DIR`, else `$XDG_CACHE_HOME/lockin`,
-//! else `~/.cache/lockin`. It is read whole at the start and, when anything changed, replaced
+//! set and mode, in the user's cache directory (never in the scanned tree): `$LOCKIN_CACHE_DIR`,
+//! else `$XDG_CACHE_HOME/lockin`, else `~/.cache/lockin`. It is read whole at the start and, when anything changed, replaced
 //! whole at the end through a temporary file and a rename, so concurrent scans never see half a
 //! file (the last one to finish wins). A cache file that cannot be read or parsed is ignored;
 //! one that cannot be written is not an error. At most `KEEP` cache files are kept.

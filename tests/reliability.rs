@@ -370,3 +370,31 @@ fn unreadable_files_and_directories_are_counted() {
         [(1, "anthropic/sdk-import".to_string())]
     );
 }
+
+#[test]
+fn device_files_are_never_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let dev = dir.path().join("null.py");
+    // A character device like /dev/null (1, 3); only root may make one.
+    let made = std::process::Command::new("mknod")
+        .arg(&dev)
+        .args(["c", "1", "3"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !made {
+        eprintln!("cannot make a device file here (not root): nothing to test");
+        return;
+    }
+    std::fs::write(dir.path().join("app.py"), "import openai\n").unwrap();
+    let (code, v, _) = scan(dir.path(), &["--no-cache"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        v["summary"]["files_skipped"]["not-regular"], 1,
+        "{}",
+        v["summary"]
+    );
+    assert_eq!(
+        lines_of(&v, "app.py"),
+        [(1, "openai/sdk-import".to_string())]
+    );
+}
