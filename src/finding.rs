@@ -35,6 +35,12 @@ pub struct Finding {
     /// The named function or method the finding is in (`Class.method`); none at module level.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub function: Option<String>,
+    /// In a notebook: the 0-based index of the cell (as Jupyter counts cells, all kinds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell: Option<usize>,
+    /// In a notebook: the 1-based line within the cell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell_line: Option<usize>,
     /// The matched source text, normalised (first line, whitespace collapsed; secrets redacted).
     #[serde(skip)]
     pub matched: String,

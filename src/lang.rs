@@ -54,9 +54,16 @@ impl ManifestKind {
     }
 }
 
-/// Whether lockin reads this file at all (a source file or a manifest).
+/// Whether lockin reads this file at all (a source file, a notebook or a manifest).
 pub fn is_scannable(path: &Path) -> bool {
-    Language::from_path(path).is_some() || ManifestKind::from_path(path).is_some()
+    Language::from_path(path).is_some()
+        || ManifestKind::from_path(path).is_some()
+        || is_notebook(path)
+}
+
+/// A Jupyter notebook (`.ipynb`): its code cells are read as Python.
+pub fn is_notebook(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "ipynb")
 }
 
 /// Syntax family: languages of one family share node kinds closely enough to share matchers.

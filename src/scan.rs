@@ -80,6 +80,9 @@ impl Context<'_> {
                 Err(reason) => FileOutcome::Skipped(reason),
             };
         }
+        if crate::lang::is_notebook(path) {
+            return self.scan_notebook(parsers, path, rel);
+        }
         let Some(lang) = Language::from_path(path) else {
             return FileOutcome::Skipped(SkipReason::NotRegular);
         };
@@ -105,6 +108,53 @@ impl Context<'_> {
             FileOutcome::Scanned(a, lossy) => cache.put(key, &Entry::scanned(a, *lossy)),
             FileOutcome::Prefiltered(m) => cache.put(key, &Entry::Prefiltered(m.clone())),
             FileOutcome::Skipped(_) => {}
+        }
+        outcome
+    }
+
+    /// A notebook: its code cells as one Python text, findings moved back to the notebook's lines.
+    fn scan_notebook(&self, parsers: &mut Parsers, path: &Path, rel: &str) -> FileOutcome {
+        let src = match source::read_source(path, self.settings.max_file_size) {
+            Ok(s) => s,
+            Err(reason) => return FileOutcome::Skipped(reason),
+        };
+        let key = self.cache.as_ref().map(|_| cache::key(rel, &src.text));
+        match self
+            .cache
+            .as_ref()
+            .zip(key.as_ref())
+            .and_then(|(c, k)| c.get(k))
+        {
+            Some(Entry::Prefiltered(_)) => return FileOutcome::Prefiltered(Vec::new()),
+            Some(entry) => {
+                if let Some((analysis, lossy)) = entry.into_analysis() {
+                    return FileOutcome::Scanned(analysis, lossy);
+                }
+            }
+            None => {}
+        }
+        let Some(nb) = analyze::notebook::read(&src.text) else {
+            return FileOutcome::Skipped(SkipReason::MalformedNotebook);
+        };
+        let python = SourceText {
+            text: nb.python,
+            lossy: src.lossy,
+        };
+        let outcome = match self.analyze(parsers, Language::Python, python, rel) {
+            FileOutcome::Scanned(mut analysis, lossy) => {
+                analyze::notebook::remap(&mut analysis, &nb.origins);
+                FileOutcome::Scanned(analysis, lossy)
+            }
+            // (a notebook is never imported: nothing for the blast radius to reach)
+            FileOutcome::Prefiltered(_) => FileOutcome::Prefiltered(Vec::new()),
+            skipped => skipped,
+        };
+        if let (Some(cache), Some(key)) = (&self.cache, key) {
+            match &outcome {
+                FileOutcome::Scanned(a, lossy) => cache.put(key, &Entry::scanned(a, *lossy)),
+                FileOutcome::Prefiltered(_) => cache.put(key, &Entry::Prefiltered(Vec::new())),
+                FileOutcome::Skipped(_) => {}
+            }
         }
         outcome
     }

@@ -262,6 +262,8 @@ mod tests {
             fingerprint: String::new(),
             matched: String::new(),
             function: None,
+            cell: None,
+            cell_line: None,
         }
     }
 

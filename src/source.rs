@@ -27,6 +27,8 @@ pub enum SkipReason {
     Generated,
     /// Parsing took longer than `--parse-timeout`.
     ParseTimeout,
+    /// A `.ipynb` file that is not an nbformat-4 notebook.
+    MalformedNotebook,
 }
 
 impl SkipReason {
@@ -40,6 +42,7 @@ impl SkipReason {
             SkipReason::Minified => "minified",
             SkipReason::Generated => "generated (has a source map)",
             SkipReason::ParseTimeout => "parse took longer than --parse-timeout",
+            SkipReason::MalformedNotebook => "not an nbformat 4 notebook",
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Property tests over everything that reads untrusted text: the matcher in every language, the
-//! manifest readers, the rule-pack and config loaders, and the JSON and SARIF reports. The
+//! notebook and manifest readers, the rule-pack and config loaders, and the JSON and SARIF
+//! reports. The
 //! property: no panic, bounded time per input, reports that parse as JSON.
 //!
 //! CI runs a fixed seed and `LOCKIN_FUZZ_CASES` (default 256) cases per property, in well under a
@@ -180,6 +181,8 @@ proptest! {
                 lockin::analyze::manifest::analyze_manifest(&src, kind, registry(), "m")
             });
         }
+        // Every input as a notebook too (mutated notebooks among them).
+        timed("notebook", || lockin::analyze_file_text(&src, Path::new("n.ipynb"), registry()));
     }
 
     /// Arbitrary text made of code fragments, as every language and every manifest kind.

@@ -3,6 +3,7 @@
 
 mod literal;
 pub mod manifest;
+pub mod notebook;
 pub mod outline;
 mod scope;
 
@@ -58,7 +59,8 @@ pub fn analyze_source_with(src: &str, lang: Language, reg: &Registry, live: &Liv
     }
 }
 
-/// Analyzes a file's text by its name: a source language or a manifest (tests, examples).
+/// Analyzes a file's text by its name: a source language, a notebook or a manifest (tests,
+/// examples).
 pub fn analyze_file_text(
     src: &str,
     path: &std::path::Path,
@@ -66,6 +68,12 @@ pub fn analyze_file_text(
 ) -> Option<FileAnalysis> {
     if let Some(kind) = crate::lang::ManifestKind::from_path(path) {
         return Some(manifest::analyze_manifest(src, kind, reg, ""));
+    }
+    if crate::lang::is_notebook(path) {
+        let nb = notebook::read(src)?;
+        let mut a = analyze_source(&nb.python, Language::Python, reg);
+        notebook::remap(&mut a, &nb.origins);
+        return Some(a);
     }
     Language::from_path(path).map(|lang| analyze_source(src, lang, reg))
 }
@@ -766,6 +774,8 @@ pub(crate) fn findings_from_hits(
                 fingerprint: String::new(),
                 matched,
                 function: enclosing(h.range.start),
+                cell: None,
+                cell_line: None,
             }
         })
         .collect();

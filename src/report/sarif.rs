@@ -184,6 +184,11 @@ struct ResultProperties {
     vendor: String,
     category: String,
     hint: String,
+    /// Notebook findings: the cell (0-based) and the line within it (1-based).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cell: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cell_line: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -295,6 +300,8 @@ impl Emitter for Sarif {
                 vendor: f.vendor.id().to_string(),
                 category: f.category.id().to_string(),
                 hint: f.hint.clone(),
+                cell: f.cell,
+                cell_line: f.cell_line,
             },
         };
         let mut results: Vec<SarifResult> =
