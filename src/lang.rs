@@ -59,6 +59,7 @@ pub fn is_scannable(path: &Path) -> bool {
     Language::from_path(path).is_some()
         || ManifestKind::from_path(path).is_some()
         || is_notebook(path)
+        || crate::analyze::config::ConfigKind::from_path(path).is_some()
 }
 
 /// A Jupyter notebook (`.ipynb`): its code cells are read as Python.

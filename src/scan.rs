@@ -83,6 +83,15 @@ impl Context<'_> {
         if crate::lang::is_notebook(path) {
             return self.scan_notebook(parsers, path, rel);
         }
+        if let Some(kind) = analyze::config::ConfigKind::from_path(path) {
+            return match source::read_source(path, self.settings.max_file_size) {
+                Ok(src) => FileOutcome::Scanned(
+                    analyze::config::analyze_config(&src.text, kind, self.reg, rel),
+                    src.lossy,
+                ),
+                Err(reason) => FileOutcome::Skipped(reason),
+            };
+        }
         let Some(lang) = Language::from_path(path) else {
             return FileOutcome::Skipped(SkipReason::NotRegular);
         };

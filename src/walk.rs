@@ -55,7 +55,7 @@ pub fn walk(
     }
     let honour = !opts.no_ignore;
     builder
-        .hidden(true)
+        .hidden(false)
         .ignore(honour)
         .git_ignore(honour)
         .git_global(honour)
@@ -65,20 +65,27 @@ pub fn walk(
         .follow_links(false)
         .threads(opts.threads.max(1));
     let vendored = Arc::new(AtomicUsize::new(0));
-    if honour {
-        let counter = Arc::clone(&vendored);
-        builder.filter_entry(move |e| {
-            let is_vendored = e.depth() > 0
-                && e.file_type().is_some_and(|t| t.is_dir())
-                && e.file_name()
-                    .to_str()
-                    .is_some_and(|n| VENDORED_DIRS.contains(&n));
-            if is_vendored {
-                counter.fetch_add(1, Ordering::Relaxed);
-            }
-            !is_vendored
-        });
-    }
+    let counter = Arc::clone(&vendored);
+    builder.filter_entry(move |e| {
+        if e.depth() == 0 {
+            return true;
+        }
+        let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+        let name = e.file_name().to_str().unwrap_or("");
+        // Hidden entries are skipped, except `.env` files and GitHub workflows.
+        if name.starts_with('.') {
+            return if is_dir {
+                name == ".github"
+            } else {
+                name == ".env" || name.starts_with(".env.")
+            };
+        }
+        let is_vendored = honour && is_dir && VENDORED_DIRS.contains(&name);
+        if is_vendored {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+        !is_vendored
+    });
     let mut out = run(builder);
     out.vendored_dirs = vendored.load(Ordering::Relaxed);
     let before = out.files.len();

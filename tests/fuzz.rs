@@ -1,6 +1,6 @@
 //! Property tests over everything that reads untrusted text: the matcher in every language, the
-//! notebook and manifest readers, the rule-pack and config loaders, and the JSON and SARIF
-//! reports. The
+//! notebook, manifest and config-file readers, the rule-pack and config loaders, and the JSON and
+//! SARIF reports. The
 //! property: no panic, bounded time per input, reports that parse as JSON.
 //!
 //! CI runs a fixed seed and `LOCKIN_FUZZ_CASES` (default 256) cases per property, in well under a
@@ -181,8 +181,10 @@ proptest! {
                 lockin::analyze::manifest::analyze_manifest(&src, kind, registry(), "m")
             });
         }
-        // Every input as a notebook too (mutated notebooks among them).
-        timed("notebook", || lockin::analyze_file_text(&src, Path::new("n.ipynb"), registry()));
+        // Every input as a notebook and as each config kind too.
+        for name in ["n.ipynb", ".env", "Dockerfile", "c.yaml", "c.json", "c.toml"] {
+            timed(name, || lockin::analyze_file_text(&src, Path::new(name), registry()));
+        }
     }
 
     /// Arbitrary text made of code fragments, as every language and every manifest kind.

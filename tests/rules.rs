@@ -52,14 +52,20 @@ fn fixture_files() -> Vec<PathBuf> {
 fn annotations(path: &Path) -> Annotated {
     let text = std::fs::read_to_string(path).unwrap();
     let notebook = lockin::lang::is_notebook(path);
+    let config = lockin::analyze::config::ConfigKind::from_path(path);
     let lang = match (Language::from_path(path), ManifestKind::from_path(path)) {
         (Some(l), _) => l.rule_lang(),
         (None, Some(_)) => RuleLang::Manifest,
         (None, None) if notebook => RuleLang::Python,
+        // (`#` comments, like a manifest)
+        (None, None) if config.is_some() => RuleLang::Manifest,
         (None, None) => unreachable!("only scannable files are fixtures"),
     };
     let mut marks: BTreeMap<Mark, BTreeSet<(usize, String)>> = BTreeMap::new();
-    if ManifestKind::from_path(path) == Some(ManifestKind::PackageJson) || notebook {
+    if ManifestKind::from_path(path) == Some(ManifestKind::PackageJson)
+        || notebook
+        || config == Some(lockin::analyze::config::ConfigKind::Json)
+    {
         // No comments in JSON: a sidecar `<file>.expect` with `LINE: expect: ID` lines.
         let sidecar = PathBuf::from(format!("{}.expect", path.display()));
         let side = std::fs::read_to_string(&sidecar).unwrap_or_default();
@@ -342,7 +348,7 @@ fn the_prefilter_is_active_and_never_hides_a_finding() {
     // In every fixture, the rules the prefilter leaves live find exactly what all rules find;
     // a fixture it rejects has no finding. Every example passes.
     for path in fixture_files() {
-        if ManifestKind::from_path(&path).is_some() || lockin::lang::is_notebook(&path) {
+        if Language::from_path(&path).is_none() {
             continue;
         }
         let a = annotations(&path);

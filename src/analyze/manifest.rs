@@ -282,7 +282,7 @@ fn package_json(src: &str) -> (Vec<Declared>, bool) {
 }
 
 /// `# lockin: allow ...` comments of a `#`-commented manifest.
-fn hash_directives(src: &str) -> Vec<Directive> {
+pub(crate) fn hash_directives(src: &str) -> Vec<Directive> {
     let lines: Vec<&str> = src.lines().collect();
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {

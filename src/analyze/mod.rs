@@ -1,6 +1,7 @@
 //! Matching one parsed file against the registry: one traversal collects bindings and
 //! candidate nodes, then each candidate is checked against the rules indexed for it.
 
+pub mod config;
 mod literal;
 pub mod manifest;
 pub mod notebook;
@@ -68,6 +69,9 @@ pub fn analyze_file_text(
 ) -> Option<FileAnalysis> {
     if let Some(kind) = crate::lang::ManifestKind::from_path(path) {
         return Some(manifest::analyze_manifest(src, kind, reg, ""));
+    }
+    if let Some(kind) = config::ConfigKind::from_path(path) {
+        return Some(config::analyze_config(src, kind, reg, ""));
     }
     if crate::lang::is_notebook(path) {
         let nb = notebook::read(src)?;
