@@ -32,6 +32,10 @@ pub enum ManifestKind {
     Requirements,
     Pyproject,
     PackageJson,
+    /// setuptools `setup.cfg`: `install_requires` and `extras_require`
+    SetupCfg,
+    /// pipenv `Pipfile`: `[packages]` and `[dev-packages]`
+    Pipfile,
 }
 
 impl ManifestKind {
@@ -40,6 +44,8 @@ impl ManifestKind {
         match name {
             "pyproject.toml" => Some(ManifestKind::Pyproject),
             "package.json" => Some(ManifestKind::PackageJson),
+            "setup.cfg" => Some(ManifestKind::SetupCfg),
+            "Pipfile" => Some(ManifestKind::Pipfile),
             _ if name.ends_with(".txt")
                 && (name.starts_with("requirements")
                     || path

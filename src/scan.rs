@@ -51,6 +51,8 @@ struct Context<'a> {
     reg: &'a Registry,
     prefilter: Prefilter,
     settings: &'a ScanSettings,
+    /// Files that requirement files include with `-r`/`-c`, read as requirement files.
+    included: Vec<PathBuf>,
     cache: Option<Cache>,
 }
 
@@ -71,7 +73,13 @@ impl Context<'_> {
     }
 
     fn scan_file(&self, parsers: &mut Parsers, path: &Path, rel: &str) -> FileOutcome {
-        if let Some(kind) = ManifestKind::from_path(path) {
+        let kind = ManifestKind::from_path(path).or_else(|| {
+            self.included
+                .binary_search_by(|p| p.as_path().cmp(path))
+                .is_ok()
+                .then_some(ManifestKind::Requirements)
+        });
+        if let Some(kind) = kind {
             return match source::read_source(path, self.settings.max_file_size) {
                 Ok(src) => FileOutcome::Scanned(
                     analyze::manifest::analyze_manifest(&src.text, kind, self.reg, rel),
@@ -306,7 +314,7 @@ pub fn scan(
         return Err(Error::MissingPath(first));
     }
     let root = report_root(&settings.paths);
-    let walked = walk::walk(
+    let mut walked = walk::walk(
         &paths,
         &walk::WalkOptions {
             no_ignore: settings.no_ignore,
@@ -314,6 +322,10 @@ pub fn scan(
         },
         &|path, is_dir| settings.excludes.iter().any(|e| e.excludes(path, is_dir)),
     );
+    let included = requirement_includes(&walked.files, &paths);
+    walked.files.extend(included.iter().cloned());
+    walked.files.sort();
+    walked.files.dedup();
     on_file(walked.files.len());
     let rels: Vec<String> = walked
         .files
@@ -328,6 +340,7 @@ pub fn scan(
             Prefilter::disabled(reg)
         },
         settings,
+        included,
         cache: settings.cache_dir.as_deref().map(|dir| {
             let scope = format!(
                 "lockin {} {}\nrules {}\nprefilter {}\ngenerated {}",
@@ -526,6 +539,58 @@ fn reach_prefiltered_callers(
         }
         pending.retain(|(j, _)| !done.contains(j));
     }
+}
+
+/// Files that the scanned requirement files include (`-r`, `--requirement`, `-c`,
+/// `--constraint`, followed transitively) and that are not requirement files by name, when they
+/// are inside a scanned directory; sorted. The path keeps the scanned directory as its prefix.
+fn requirement_includes(files: &[PathBuf], roots: &[PathBuf]) -> Vec<PathBuf> {
+    let roots: Vec<(PathBuf, PathBuf)> = roots
+        .iter()
+        .filter(|r| r.is_dir())
+        .filter_map(|r| Some((r.canonicalize().ok()?, r.clone())))
+        .collect();
+    let known: std::collections::HashSet<PathBuf> =
+        files.iter().filter_map(|f| f.canonicalize().ok()).collect();
+    let mut todo: Vec<PathBuf> = files
+        .iter()
+        .filter(|f| ManifestKind::from_path(f) == Some(ManifestKind::Requirements))
+        .cloned()
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    while let Some(file) = todo.pop() {
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let dir = file.parent().unwrap_or(Path::new("."));
+        for line in text.lines() {
+            let t = line.trim();
+            let target = ["-r", "--requirement", "-c", "--constraint"]
+                .iter()
+                .find_map(|flag| t.strip_prefix(flag))
+                .filter(|rest| rest.starts_with([' ', '=', '\t']))
+                .map(|rest| rest.trim_start_matches(['=', ' ', '\t']))
+                .and_then(|rest| rest.split_whitespace().next());
+            let Some(target) = target else { continue };
+            let Ok(canon) = dir.join(target).canonicalize() else {
+                continue;
+            };
+            if !canon.is_file() || known.contains(&canon) || !seen.insert(canon.clone()) {
+                continue;
+            }
+            let Some(shown) = roots
+                .iter()
+                .find_map(|(c, shown)| Some(shown.join(canon.strip_prefix(c).ok()?)))
+            else {
+                continue;
+            };
+            todo.push(shown.clone());
+            out.push(shown);
+        }
+    }
+    out.sort();
+    out
 }
 
 /// The root that report paths are relative to: the directory when one directory is scanned,

@@ -1,4 +1,5 @@
-//! Dependency manifests: requirements*.txt, pyproject.toml and package.json. Each declared
+//! Dependency manifests: requirements*.txt (and the files they include), pyproject.toml,
+//! setup.cfg, Pipfile and package.json. Each declared
 //! package is matched against the rules' `dependency` lists and reported on its own line.
 
 use std::collections::HashSet;
@@ -41,6 +42,8 @@ pub fn analyze_manifest(src: &str, kind: ManifestKind, reg: &Registry, path: &st
         ManifestKind::Requirements => (requirements(src), false),
         ManifestKind::Pyproject => pyproject(src),
         ManifestKind::PackageJson => package_json(src),
+        ManifestKind::SetupCfg => (setup_cfg(src), false),
+        ManifestKind::Pipfile => pipfile(src),
     };
     let mut hits = Vec::new();
     for d in declared {
@@ -214,6 +217,79 @@ fn pyproject(src: &str) -> (Vec<Declared>, bool) {
             });
         }
     }
+    toml_keys(src, &keys, &mut used, &mut out);
+    (out, false)
+}
+
+/// `[packages]` and `[dev-packages]` of a Pipfile: the keys are package names.
+fn pipfile(src: &str) -> (Vec<Declared>, bool) {
+    let Ok(doc) = toml::from_str::<toml::Table>(src) else {
+        return (Vec::new(), true);
+    };
+    let keys: Vec<String> = ["packages", "dev-packages"]
+        .iter()
+        .filter_map(|t| doc.get(*t).and_then(|v| v.as_table()))
+        .flat_map(|t| t.keys().cloned())
+        .collect();
+    let mut out = Vec::new();
+    toml_keys(src, &keys, &mut HashSet::new(), &mut out);
+    (out, false)
+}
+
+/// `install_requires`, `setup_requires`, `tests_require` of `[options]` and every key of
+/// `[options.extras_require]` in a setup.cfg: one specifier per line (or `;`-separated).
+fn setup_cfg(src: &str) -> Vec<Declared> {
+    let mut out = Vec::new();
+    let mut section = String::new();
+    let mut in_list = false;
+    let mut offset = 0;
+    for line in src.split_inclusive('\n') {
+        let at = offset;
+        offset += line.len();
+        let code = line.split(" #").next().unwrap_or(line);
+        let t = code.trim();
+        if t.starts_with('[') {
+            section = t.trim_matches(['[', ']']).trim().to_string();
+            in_list = false;
+            continue;
+        }
+        if t.is_empty() || t.starts_with(['#', ';']) {
+            continue;
+        }
+        let continuation = code.starts_with([' ', '\t']);
+        let (value, value_at) = if continuation {
+            (code, at)
+        } else {
+            let Some(eq) = code.find('=') else {
+                in_list = false;
+                continue;
+            };
+            let key = code[..eq].trim();
+            in_list = (section == "options"
+                && matches!(key, "install_requires" | "setup_requires" | "tests_require"))
+                || section == "options.extras_require";
+            (&code[eq + 1..], at + eq + 1)
+        };
+        if !in_list {
+            continue;
+        }
+        // (after a `;` comes an environment marker)
+        let spec = value.split(';').next().unwrap_or("");
+        let trimmed = spec.trim_start();
+        if let Some(name) = spec_name(trimmed) {
+            let start = value_at + (spec.len() - trimmed.len());
+            out.push(Declared {
+                name: normalise_package(name),
+                start,
+                end: start + name.len(),
+            });
+        }
+    }
+    out
+}
+
+/// Locates TOML keys that name packages (`name = ...` or `"name" = ...` at a line start).
+fn toml_keys(src: &str, keys: &[String], used: &mut HashSet<usize>, out: &mut Vec<Declared>) {
     for key in keys {
         // A TOML key line: `name = ...` or `"name" = ...`, at the start of a line.
         let mut from = 0;
@@ -229,7 +305,7 @@ fn pyproject(src: &str) -> (Vec<Declared>, bool) {
                 && used.insert(pos)
             {
                 out.push(Declared {
-                    name: normalise_package(&key),
+                    name: normalise_package(key),
                     start: pos,
                     end: pos + key.len(),
                 });
@@ -239,7 +315,6 @@ fn pyproject(src: &str) -> (Vec<Declared>, bool) {
         }
     }
     out.sort_by_key(|d| d.start);
-    (out, false)
 }
 
 fn package_json(src: &str) -> (Vec<Declared>, bool) {
