@@ -1,6 +1,6 @@
 //! Dependency manifests: requirements*.txt (and the files they include), pyproject.toml,
-//! setup.cfg, Pipfile and package.json. Each declared
-//! package is matched against the rules' `dependency` lists and reported on its own line.
+//! setup.cfg, Pipfile and package.json. Each declared package is matched against the rules'
+//! `dependency` lists and reported on its own line.
 
 use std::collections::HashSet;
 
