@@ -59,8 +59,10 @@ impl ConfigKind {
     }
 }
 
-/// What a line offers for matching.
+/// One line of the file.
 struct Line<'a> {
+    /// 0-based line number.
+    row: usize,
     /// Byte offset of the line in the file.
     at: usize,
     text: &'a str,
@@ -71,22 +73,23 @@ pub fn analyze_config(src: &str, kind: ConfigKind, reg: &Registry, path: &str) -
     let mut secrets: Vec<Range<usize>> = Vec::new();
     let mut masked: Vec<Range<usize>> = Vec::new();
     let mut at = 0;
-    for text in src.split_inclusive('\n') {
+    for (row, text) in src.split_inclusive('\n').enumerate() {
         let line = Line {
+            row,
             at,
             text: text.trim_end_matches(['\n', '\r']),
         };
         at += text.len();
         match kind {
-            ConfigKind::Env => env_line(&line, reg, src, &mut hits, &mut masked),
+            ConfigKind::Env => env_line(&line, reg, &mut hits, &mut masked),
             ConfigKind::Dockerfile => docker_line(&line, reg, src, &mut hits, &mut masked),
             ConfigKind::Yaml | ConfigKind::Toml | ConfigKind::Json => {
                 for (range, role) in pairs(&line, kind) {
                     let s = &src[range.clone()];
                     match role {
-                        Role::Key => match_name(s, range, reg, src, &mut hits),
+                        Role::Key => match_name(s, range, reg, &line, &mut hits),
                         Role::Value { key } => {
-                            match_value(s, range, key, reg, src, &mut hits, &mut secrets)
+                            match_value(s, range, key, reg, &line, &mut hits, &mut secrets)
                         }
                     }
                 }
@@ -112,30 +115,28 @@ pub fn analyze_config(src: &str, kind: ConfigKind, reg: &Registry, path: &str) -
     }
 }
 
-fn hit(reg: &Registry, rule: usize, src: &str, range: Range<usize>, matched: &str) -> Hit {
+/// A hit on `range`, which lies within `line`.
+fn hit(reg: &Registry, rule: usize, line: &Line, range: Range<usize>, matched: &str) -> Hit {
+    let point = |offset: usize| Point {
+        row: line.row,
+        column: offset - line.at,
+    };
     Hit {
         rule,
         vendor: reg.rules[rule].vendor,
-        start: point(src, range.start),
-        end: point(src, range.end),
+        start: point(range.start),
+        end: point(range.end),
         range,
         matched: Some(matched.to_string()),
         via: None,
     }
 }
 
-fn point(src: &str, offset: usize) -> Point {
-    let before = &src[..offset];
-    let row = before.matches('\n').count();
-    let column = offset - before.rfind('\n').map_or(0, |i| i + 1);
-    Point { row, column }
-}
-
 /// A variable name against the `env` patterns.
-fn match_name(name: &str, range: Range<usize>, reg: &Registry, src: &str, hits: &mut Vec<Hit>) {
+fn match_name(name: &str, range: Range<usize>, reg: &Registry, line: &Line, hits: &mut Vec<Hit>) {
     for (ri, pat) in &reg.env {
         if pat.matches(name) {
-            hits.push(hit(reg, *ri, src, range.clone(), name));
+            hits.push(hit(reg, *ri, line, range.clone(), name));
         }
     }
 }
@@ -146,20 +147,20 @@ fn match_value(
     range: Range<usize>,
     key: Option<&str>,
     reg: &Registry,
-    src: &str,
+    line: &Line,
     hits: &mut Vec<Hit>,
     secrets: &mut Vec<Range<usize>>,
 ) {
     // Kubernetes `- name: OPENAI_API_KEY`, compose `- OPENAI_API_KEY=...`
     if key == Some("name") {
-        match_name(value, range.clone(), reg, src, hits);
+        match_name(value, range.clone(), reg, line, hits);
     }
     if let Some((name, _)) = value.split_once('=')
         && !name.is_empty()
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
     {
         let r = range.start..range.start + name.len();
-        match_name(name, r, reg, src, hits);
+        match_name(name, r, reg, line, hits);
     }
     // `${{ secrets.OPENAI_API_KEY }}`, `${ANTHROPIC_API_KEY}`, `$GROQ_API_KEY`
     for (i, _) in value.match_indices(['$', '.']) {
@@ -174,7 +175,7 @@ fn match_value(
             .unwrap_or(rest.len());
         if len > 0 {
             let start = range.start + (value.len() - rest.len());
-            match_name(&rest[..len], start..start + len, reg, src, hits);
+            match_name(&rest[..len], start..start + len, reg, line, hits);
         }
     }
     let found = reg.strings.matches(value);
@@ -183,18 +184,12 @@ fn match_value(
         if reg.rules[ri].redact {
             secrets.push(range.clone());
         }
-        hits.push(hit(reg, ri, src, range.clone(), value));
+        hits.push(hit(reg, ri, line, range.clone(), value));
     }
 }
 
 /// `KEY=value` (optionally `export KEY=value`): the key is matched, the value masked.
-fn env_line(
-    line: &Line,
-    reg: &Registry,
-    src: &str,
-    hits: &mut Vec<Hit>,
-    masked: &mut Vec<Range<usize>>,
-) {
+fn env_line(line: &Line, reg: &Registry, hits: &mut Vec<Hit>, masked: &mut Vec<Range<usize>>) {
     let t = line.text.trim_start();
     if t.is_empty() || t.starts_with('#') {
         return;
@@ -210,7 +205,7 @@ fn env_line(
     let Some(eq) = t.find('=') else { return };
     let name = t[..eq].trim_end();
     let start = line.at + lead;
-    match_name(name, start..start + name.len(), reg, src, hits);
+    match_name(name, start..start + name.len(), reg, line, hits);
     let value_start = start + eq + 1;
     let value_end = line.at + line.text.len();
     if value_end > value_start {
@@ -239,7 +234,7 @@ fn docker_line(
         let name = body.trim_start();
         let name_at = body_at + (body.len() - name.len());
         let name = name.split_whitespace().next().unwrap_or("");
-        match_name(name, name_at..name_at + name.len(), reg, src, hits);
+        match_name(name, name_at..name_at + name.len(), reg, line, hits);
         let rest = &src[name_at + name.len()..end];
         let value_at = name_at + name.len() + (rest.len() - rest.trim_start().len());
         if end > value_at {
@@ -255,7 +250,7 @@ fn docker_line(
             continue;
         }
         let name = word.split('=').next().unwrap_or(word);
-        match_name(name, word_at..word_at + name.len(), reg, src, hits);
+        match_name(name, word_at..word_at + name.len(), reg, line, hits);
         if word.len() > name.len() {
             masked.push(word_at + name.len() + 1..word_at + word.len());
         }
