@@ -7,7 +7,10 @@
 //! - string values of YAML, JSON and TOML are matched against the rules' `string` patterns
 //!   (model ids, endpoint URLs, key formats), never keys and never comments;
 //! - in `.env` files and Dockerfiles values are never matched or printed: the snippet shows the
-//!   variable with its value masked.
+//!   variable with its value masked;
+//! - Terraform `resource` blocks whose type (and attributes) a rule's `resource` patterns name:
+//!   infrastructure that provisions the vendor's AI service; their attribute values are read
+//!   like TOML values.
 
 use std::ops::Range;
 use std::path::Path;
@@ -27,6 +30,8 @@ pub enum ConfigKind {
     Yaml,
     Json,
     Toml,
+    /// Terraform (`*.tf`): `resource` blocks against the rules' `resource` patterns.
+    Terraform,
 }
 
 impl ConfigKind {
@@ -51,6 +56,7 @@ impl ConfigKind {
             return None;
         }
         match lower.rsplit_once('.')?.1 {
+            "tf" => Some(ConfigKind::Terraform),
             "yaml" | "yml" => Some(ConfigKind::Yaml),
             "json" => Some(ConfigKind::Json),
             "toml" => Some(ConfigKind::Toml),
@@ -70,6 +76,9 @@ struct Line<'a> {
 
 pub fn analyze_config(src: &str, kind: ConfigKind, reg: &Registry, path: &str) -> FileAnalysis {
     let mut hits: Vec<Hit> = Vec::new();
+    if kind == ConfigKind::Terraform {
+        terraform(src, reg, &mut hits);
+    }
     let mut secrets: Vec<Range<usize>> = Vec::new();
     let mut masked: Vec<Range<usize>> = Vec::new();
     let mut at = 0;
@@ -83,8 +92,14 @@ pub fn analyze_config(src: &str, kind: ConfigKind, reg: &Registry, path: &str) -
         match kind {
             ConfigKind::Env => env_line(&line, reg, &mut hits, &mut masked),
             ConfigKind::Dockerfile => docker_line(&line, reg, src, &mut hits, &mut masked),
-            ConfigKind::Yaml | ConfigKind::Toml | ConfigKind::Json => {
-                for (range, role) in pairs(&line, kind) {
+            ConfigKind::Yaml | ConfigKind::Toml | ConfigKind::Json | ConfigKind::Terraform => {
+                // (Terraform attributes are `key = value`, like TOML)
+                let syntax = if kind == ConfigKind::Terraform {
+                    ConfigKind::Toml
+                } else {
+                    kind
+                };
+                for (range, role) in pairs(&line, syntax) {
                     let s = &src[range.clone()];
                     match role {
                         Role::Key => match_name(s, range, reg, &line, &mut hits),
@@ -185,6 +200,59 @@ fn match_value(
             secrets.push(range.clone());
         }
         hits.push(hit(reg, ri, line, range.clone(), value));
+    }
+}
+
+/// `resource "TYPE" "NAME" {` blocks: the type against the rules' `resource` patterns, with the
+/// block's `key = "value"` attributes for their conditions. Found on the type, as written.
+fn terraform(src: &str, reg: &Registry, hits: &mut Vec<Hit>) {
+    if reg.resources.is_empty() {
+        return;
+    }
+    let lines: Vec<Line> = {
+        let mut at = 0;
+        src.split_inclusive('\n')
+            .enumerate()
+            .map(|(row, text)| {
+                let line = Line {
+                    row,
+                    at,
+                    text: text.trim_end_matches(['\n', '\r']),
+                };
+                at += text.len();
+                line
+            })
+            .collect()
+    };
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.text.trim_start();
+        let Some(rest) = t.strip_prefix("resource") else {
+            continue;
+        };
+        let Some(open) = rest.find('"') else { continue };
+        let Some(len) = rest[open + 1..].find('"') else {
+            continue;
+        };
+        let kind = &rest[open + 1..open + 1 + len];
+        let kind_at = line.at + (line.text.len() - rest.len()) + open + 1;
+        // The block's attributes, up to its closing brace at the block's own indentation.
+        let indent = line.text.len() - t.len();
+        let mut attrs: Vec<(&str, &str)> = Vec::new();
+        for l in &lines[i + 1..] {
+            let lt = l.text.trim_start();
+            if lt.starts_with('}') && l.text.len() - lt.len() <= indent {
+                break;
+            }
+            if let Some((k, v)) = lt.split_once('=') {
+                let v = v.split(['#']).next().unwrap_or("").trim().trim_matches('"');
+                attrs.push((k.trim(), v));
+            }
+        }
+        for (ri, pat) in &reg.resources {
+            if pat.matches(kind, &attrs) {
+                hits.push(hit(reg, *ri, line, kind_at..kind_at + kind.len(), kind));
+            }
+        }
     }
 }
 
@@ -385,6 +453,7 @@ mod tests {
         assert_eq!(k("package.json"), None);
         assert_eq!(k("pyproject.toml"), None);
         assert_eq!(k("app.py"), None);
+        assert_eq!(k("infra/main.tf"), Some(ConfigKind::Terraform));
     }
 
     #[test]

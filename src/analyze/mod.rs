@@ -90,6 +90,10 @@ pub fn analyze_example(code: &str, lang: crate::lang::RuleLang, reg: &Registry) 
         RuleLang::Python => analyze_source(code, Language::Python, reg),
         RuleLang::Typescript => analyze_source(code, Language::Typescript, reg),
         RuleLang::Javascript => analyze_source(code, Language::Javascript, reg),
+        // (manifest examples are requirement lines, or Terraform for `resource` rules)
+        RuleLang::Manifest if code.trim_start().starts_with("resource \"") => {
+            config::analyze_config(code, config::ConfigKind::Terraform, reg, "")
+        }
         RuleLang::Manifest => {
             manifest::analyze_manifest(code, crate::lang::ManifestKind::Requirements, reg, "")
         }

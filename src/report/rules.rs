@@ -91,6 +91,9 @@ pub fn explain_text(rule: &Rule, reg: &Registry) -> String {
         s.push_str(&format!("\nVendor docs: {docs}\n"));
     }
     match crate::prefilter::rule_needs(rule, reg) {
+        Some(needs) if needs.is_empty() => s.push_str(
+            "\nPrefilter: not used (manifests and config files are read whatever their content)\n",
+        ),
         Some(needs) => {
             let mut alternatives: Vec<String> = needs.iter().map(|c| c.join(" + ")).collect();
             alternatives.sort();

@@ -158,6 +158,8 @@ struct RawMatch {
     query: BTreeMap<RuleLang, Spanned<String>>,
     #[serde(default)]
     dependency: Vec<String>,
+    #[serde(default)]
+    resource: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -480,10 +482,23 @@ where
         ));
     }
     let mut queries = Vec::new();
-    if !m.dependency.is_empty() && !languages.contains(&RuleLang::Manifest) {
+    let mut resources = Vec::new();
+    for r in &m.resource {
+        resources.push(ResourcePattern::parse(r.get_ref()).map_err(|e| {
+            err(
+                r.span(),
+                "invalid `match.resource` pattern".into(),
+                "this pattern",
+                Some(e),
+            )
+        })?);
+    }
+    let needs_manifest = !m.dependency.is_empty() || !m.resource.is_empty();
+    if needs_manifest && !languages.contains(&RuleLang::Manifest) {
         return Err(err(
             raw.span(),
-            "`match.dependency` needs `manifest` in the rule's `languages`".into(),
+            "`match.dependency` and `match.resource` need `manifest` in the rule's `languages`"
+                .into(),
             "in this matcher",
             None,
         ));
@@ -528,6 +543,7 @@ where
             .iter()
             .map(|d| crate::analyze::manifest::normalise_package(d))
             .collect(),
+        resources,
         query_text: m
             .query
             .iter()
@@ -542,6 +558,7 @@ where
         && matcher.env.is_empty()
         && matcher.shapes.is_empty()
         && matcher.dependencies.is_empty()
+        && matcher.resources.is_empty()
         && matcher.queries.is_empty();
     if empty {
         return Err(err(
@@ -549,12 +566,67 @@ where
             "the rule's `match` table is empty".into(),
             "no matcher",
             Some(
-                "give at least one of: import, call, member, string, env, shape, query, dependency"
+                "give at least one of: import, call, member, string, env, shape, query, dependency, resource"
                     .into(),
             ),
         ));
     }
     Ok(matcher)
+}
+
+/// A Terraform resource type a rule looks for: `aws_bedrock*` (a prefix), `google_vertex_ai_endpoint`
+/// (exact), optionally with an attribute the block must set: `azurerm_cognitive_account[kind=OpenAI]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResourcePattern {
+    pub name: String,
+    pub prefix: bool,
+    pub attribute: Option<(String, String)>,
+}
+
+impl ResourcePattern {
+    pub fn parse(text: &str) -> Result<ResourcePattern, String> {
+        let (head, attribute) = match text.split_once('[') {
+            Some((head, rest)) => {
+                let cond = rest
+                    .strip_suffix(']')
+                    .ok_or("an attribute condition is written `[name=value]`")?;
+                let (k, v) = cond
+                    .split_once('=')
+                    .ok_or("an attribute condition is written `[name=value]`")?;
+                (head, Some((k.trim().to_string(), v.trim().to_string())))
+            }
+            None => (text, None),
+        };
+        let name = head.trim_end_matches('*');
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(
+                "a resource type is letters, digits and `_`, optionally ending in `*`".into(),
+            );
+        }
+        Ok(ResourcePattern {
+            name: name.to_string(),
+            prefix: head.ends_with('*'),
+            attribute,
+        })
+    }
+
+    /// Whether a resource of type `kind` whose block sets `attrs` matches.
+    pub fn matches(&self, kind: &str, attrs: &[(&str, &str)]) -> bool {
+        let name_ok = if self.prefix {
+            kind.starts_with(&self.name)
+        } else {
+            kind == self.name
+        };
+        name_ok
+            && self
+                .attribute
+                .as_ref()
+                .is_none_or(|(k, v)| attrs.iter().any(|(ak, av)| ak == k && av == v))
+    }
 }
 
 /// A tree-sitter query compiled on first use (compiling costs milliseconds at start-up).

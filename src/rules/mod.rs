@@ -190,6 +190,8 @@ pub struct Matcher {
     pub shapes: Vec<Shape>,
     /// Package names (normalised) declared in dependency manifests.
     pub dependencies: Vec<String>,
+    /// Terraform resource types (infrastructure that provisions the vendor's service).
+    pub resources: Vec<load::ResourcePattern>,
     /// Raw tree-sitter queries as written, by rule language.
     pub query_text: BTreeMap<RuleLang, String>,
     /// The same queries compiled for every grammar they apply to; each has a `@match` capture.
@@ -313,6 +315,8 @@ pub struct Registry {
     pub(crate) queries: [Vec<(RuleIdx, Arc<load::LazyQuery>)>; 4],
     /// Manifest `dependency` rules by normalised package name.
     pub(crate) dependencies: HashMap<String, Vec<RuleIdx>>,
+    /// Terraform resource patterns.
+    pub(crate) resources: Vec<(RuleIdx, load::ResourcePattern)>,
     /// Constructor patterns by last name, for quick attribution checks.
     pub(crate) constructor_names: HashMap<String, Vec<usize>>,
     pub(crate) supersedes: Vec<Vec<RuleIdx>>,
@@ -345,6 +349,7 @@ impl Registry {
         let mut env = Vec::new();
         let mut shapes = Vec::new();
         let mut dependencies: HashMap<String, Vec<RuleIdx>> = HashMap::new();
+        let mut resources = Vec::new();
         let mut queries: [Vec<(RuleIdx, Arc<load::LazyQuery>)>; 4] = Default::default();
         for (i, rule) in rules.iter().enumerate() {
             let m = &rule.matcher;
@@ -372,6 +377,7 @@ impl Registry {
             }
             env.extend(m.env.iter().map(|p| (i, p.clone())));
             shapes.extend(m.shapes.iter().map(|s| (i, s.clone())));
+            resources.extend(m.resources.iter().map(|r| (i, r.clone())));
             for d in &m.dependencies {
                 dependencies.entry(d.clone()).or_default().push(i);
             }
@@ -421,6 +427,7 @@ impl Registry {
             env,
             shapes,
             dependencies,
+            resources,
             queries,
             constructor_names,
             supersedes,
