@@ -182,7 +182,7 @@ proptest! {
             });
         }
         // Every input as a notebook and as each config kind too.
-        for name in ["n.ipynb", ".env", "Dockerfile", "c.yaml", "c.json", "c.toml"] {
+        for name in ["n.ipynb", ".env", "Dockerfile", "c.yaml", "c.json", "c.toml", "main.tf"] {
             timed(name, || lockin::analyze_file_text(&src, Path::new(name), registry()));
         }
     }

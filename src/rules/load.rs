@@ -674,6 +674,19 @@ impl LazyQuery {
 mod tests {
     use super::*;
 
+    #[test]
+    fn resource_patterns() {
+        let p = ResourcePattern::parse("azurerm_cognitive_account[kind=OpenAI]").unwrap();
+        assert!(p.matches("azurerm_cognitive_account", &[("kind", "OpenAI")]));
+        assert!(!p.matches("azurerm_cognitive_account", &[("kind", "TextAnalytics")]));
+        let p = ResourcePattern::parse("aws_bedrock*").unwrap();
+        assert!(p.matches("aws_bedrockagent_agent", &[]));
+        assert!(!p.matches("aws_s3_bucket", &[]));
+        assert!(ResourcePattern::parse("aws bedrock").is_err());
+        assert!(ResourcePattern::parse("x[kind]").is_err());
+        assert!(ResourcePattern::parse("*").is_err());
+    }
+
     fn load(text: &str) -> Result<Loaded, Error> {
         load_packs(&[PackSource {
             name: "test.toml".into(),
