@@ -79,26 +79,27 @@ impl Context<'_> {
                 .is_ok()
                 .then_some(ManifestKind::Requirements)
         });
-        if let Some(kind) = kind {
-            return match source::read_source(path, self.settings.max_file_size) {
-                Ok(src) => FileOutcome::Scanned(
-                    analyze::manifest::analyze_manifest(&src.text, kind, self.reg, rel),
-                    src.lossy,
-                ),
-                Err(reason) => FileOutcome::Skipped(reason),
+        // Manifests and config files: read line by line, whatever their content.
+        let config = analyze::config::ConfigKind::from_path(path);
+        if kind.is_some() || config.is_some() {
+            let src = match source::read_source(path, self.settings.max_file_size) {
+                Ok(src) => src,
+                Err(reason) => return FileOutcome::Skipped(reason),
             };
+            let mut analysis = match (kind, config) {
+                (Some(kind), _) => {
+                    analyze::manifest::analyze_manifest(&src.text, kind, self.reg, rel)
+                }
+                (None, Some(config)) => {
+                    analyze::config::analyze_config(&src.text, config, self.reg, rel)
+                }
+                (None, None) => FileAnalysis::default(),
+            };
+            cap_findings(&mut analysis, rel);
+            return FileOutcome::Scanned(analysis, src.lossy);
         }
         if crate::lang::is_notebook(path) {
             return self.scan_notebook(parsers, path, rel);
-        }
-        if let Some(kind) = analyze::config::ConfigKind::from_path(path) {
-            return match source::read_source(path, self.settings.max_file_size) {
-                Ok(src) => FileOutcome::Scanned(
-                    analyze::config::analyze_config(&src.text, kind, self.reg, rel),
-                    src.lossy,
-                ),
-                Err(reason) => FileOutcome::Skipped(reason),
-            };
         }
         let Some(lang) = Language::from_path(path) else {
             return FileOutcome::Skipped(SkipReason::NotRegular);

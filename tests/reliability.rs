@@ -313,10 +313,13 @@ fn findings_per_file_are_capped_with_a_notice() {
     let dir = tempfile::tempdir().unwrap();
     let body: String = (0..1500).map(|i| format!("M{i} = \"gpt-4o\"\n")).collect();
     std::fs::write(dir.path().join("models.py"), body).unwrap();
+    // Config files too.
+    let list: String = (0..1200).map(|_| "- gpt-4o\n").collect();
+    std::fs::write(dir.path().join("models.yaml"), list).unwrap();
     let (code, v, _) = scan(dir.path(), &["--no-cache"]);
     assert_eq!(code, 0);
-    assert_eq!(v["findings"].as_array().unwrap().len(), 1000);
-    assert_eq!(v["summary"]["findings_dropped"], 500);
+    assert_eq!(v["findings"].as_array().unwrap().len(), 2000);
+    assert_eq!(v["summary"]["findings_dropped"], 700);
     let notices = v["summary"]["notices"].as_array().unwrap();
     assert!(
         notices.iter().any(|n| n["message"]
