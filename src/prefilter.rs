@@ -373,9 +373,13 @@ fn prefix_words(hir: &Hir) -> Option<Vec<String>> {
 }
 
 /// What a query needs: the literals of its `#eq?` predicates and a word of each `#match?`
-/// regex, all of them.
+/// regex, all of them. Only for a query of one pattern without alternations or quantifiers,
+/// where every predicate must hold; for any other query nothing (it runs on every file).
 fn query_words(query: &str) -> Vec<String> {
     let mut out = Vec::new();
+    if !is_simple_query(query) {
+        return out;
+    }
     for (pred, literal) in predicates(query) {
         match pred {
             "#eq?" => out.push(literal),
@@ -389,6 +393,54 @@ fn query_words(query: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// One top-level pattern, no `[...]` alternations and no `?`/`*`/`+` quantifiers (with which a
+/// predicate on an absent capture holds vacuously): strings, comments and predicate names aside.
+fn is_simple_query(query: &str) -> bool {
+    let mut depth = 0usize;
+    let mut patterns = 0;
+    let mut chars = query.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                while let Some(s) = chars.next() {
+                    match s {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' => break,
+                        _ => {}
+                    }
+                }
+            }
+            ';' => {
+                for s in chars.by_ref() {
+                    if s == '\n' {
+                        break;
+                    }
+                }
+            }
+            '#' => {
+                while chars
+                    .peek()
+                    .is_some_and(|s| !s.is_whitespace() && *s != ')')
+                {
+                    chars.next();
+                }
+            }
+            '(' => {
+                if depth == 0 {
+                    patterns += 1;
+                }
+                depth += 1;
+            }
+            ')' => depth = depth.saturating_sub(1),
+            '[' | '?' | '*' | '+' => return false,
+            _ => {}
+        }
+    }
+    patterns == 1
 }
 
 /// `(#eq? @k "messages")` / `(#match? @v "^x$")`: each predicate's name and string argument.
@@ -453,5 +505,16 @@ mod tests {
         let mut w = query_words(q);
         w.sort();
         assert_eq!(w, ["assistant", "messages", "role"]);
+        // Alternations, quantifiers and several patterns need nothing (run everywhere).
+        assert!(query_words(r#"[(a) (b)] @match (#eq? @match "x")"#).is_empty());
+        assert!(query_words(r#"((a)? @k (#eq? @k "x")) @match"#).is_empty());
+        assert!(query_words(r#"((a) @k (#eq? @k "x")) ((b) @match)"#).is_empty());
+        assert!(
+            !query_words(
+                r#"; a comment with ? and [
+((a) @k (#eq? @k "x?[")) @match"#
+            )
+            .is_empty()
+        );
     }
 }
