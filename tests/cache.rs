@@ -6,6 +6,9 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
+mod common;
+use common::copy_dir;
+
 /// The JSON report of a scan of `dir` with the cache in `cache` (or none).
 fn scan(dir: &Path, cache: Option<&Path>) -> Vec<u8> {
     let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("lockin"));
@@ -27,18 +30,6 @@ fn cache_files(dir: &Path) -> Vec<std::path::PathBuf> {
     std::fs::read_dir(dir)
         .map(|r| r.flatten().map(|e| e.path()).collect())
         .unwrap_or_default()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let dest = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-            copy_dir(&entry.path(), &dest);
-        } else {
-            std::fs::copy(entry.path(), dest).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -5,18 +5,8 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
+mod common;
+use common::copy_dir;
 
 /// The `lockin ...` command lines of the fenced blocks, in document order.
 fn recipe_commands(doc: &str) -> Vec<Vec<String>> {

@@ -1,36 +1,13 @@
 //! The real binary, run the way users run it.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Stdio};
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
-fn lockin() -> Command {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("lockin"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
-    cmd.env_remove("NO_COLOR");
-    cmd
-}
-
-fn json_of(args: &[&str]) -> Value {
-    let out = lockin().args(args).output().unwrap();
-    assert!(
-        out.status.code().is_some_and(|c| c <= 1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn write(dir: &Path, rel: &str, text: &str) -> PathBuf {
-    let path = dir.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, text).unwrap();
-    path
-}
+mod common;
+use common::{json_of, lockin, write};
 
 #[test]
 fn json_report_has_every_documented_field() {

@@ -1,18 +1,18 @@
 //! Files beyond source code: requirement includes followed inside the tree, and a project
 //! whose only AI code sits in notebooks and configuration.
 
-use assert_cmd::Command;
 use serde_json::Value;
 
+mod common;
+
 fn scan(dir: &std::path::Path) -> Value {
-    let out = Command::new(assert_cmd::cargo::cargo_bin!("lockin"))
-        .arg("scan")
-        .arg(dir)
-        .args(["--format", "json", "--no-cache"])
-        .output()
-        .unwrap();
-    assert!(matches!(out.status.code(), Some(0 | 1)));
-    serde_json::from_slice(&out.stdout).unwrap()
+    common::json_of(&[
+        "scan",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+        "--no-cache",
+    ])
 }
 
 fn at(v: &Value) -> Vec<(String, u64, String)> {

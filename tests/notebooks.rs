@@ -1,18 +1,17 @@
 //! Jupyter notebooks: code cells scanned as Python, findings on the notebook's own lines with
 //! their cell, outputs and markdown never read, malformed notebooks skipped and counted.
 
-use assert_cmd::Command;
 use serde_json::Value;
 
+mod common;
+
 fn scan(args: &[&str]) -> Value {
-    let out = Command::new(assert_cmd::cargo::cargo_bin!("lockin"))
-        .arg("scan")
-        .args(args)
-        .args(["--no-cache"])
-        .output()
-        .unwrap();
-    assert!(matches!(out.status.code(), Some(0 | 1)));
-    serde_json::from_slice(&out.stdout).unwrap()
+    let args: Vec<&str> = ["scan"]
+        .into_iter()
+        .chain(args.iter().copied())
+        .chain(["--no-cache"])
+        .collect();
+    common::json_of(&args)
 }
 
 #[test]

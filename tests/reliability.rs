@@ -9,6 +9,8 @@ use std::time::SystemTime;
 use assert_cmd::Command;
 use serde_json::Value;
 
+mod common;
+
 fn scan(dir: &Path, extra: &[&str]) -> (i32, Value, Vec<u8>) {
     let out = Command::new(assert_cmd::cargo::cargo_bin!("lockin"))
         .arg("scan")
@@ -155,7 +157,7 @@ fn the_scanned_tree_is_never_touched() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("repo");
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
-    copy(&demo, &root);
+    common::copy_dir(&demo, &root);
     std::fs::write(root.join("lockin.toml"), "[gate]\nfail_on = \"high\"\n").unwrap();
     make_readonly(&root);
     let before = snapshot(&root);
@@ -183,18 +185,6 @@ fn the_scanned_tree_is_never_touched() {
         snapshot(&root),
         "a scan changed the tree (content, mtime or permissions)"
     );
-}
-
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 fn make_readonly(root: &Path) {

@@ -1,24 +1,14 @@
 //! The team workflow: baselines, inline suppressions, the config file, pre-commit, `init` and
 //! shell completions, through the real binary.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
-fn lockin(dir: &Path) -> Command {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("lockin"));
-    cmd.current_dir(dir).env_remove("NO_COLOR");
-    cmd
-}
-
-fn write(dir: &Path, rel: &str, text: &str) -> PathBuf {
-    let path = dir.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, text).unwrap();
-    path
-}
+mod common;
+use common::{lockin_in as lockin, write};
 
 fn json(cmd: &mut Command) -> (i32, Value) {
     let out = cmd.args(["--format", "json"]).output().unwrap();
