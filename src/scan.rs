@@ -108,8 +108,18 @@ impl Context<'_> {
             Ok(s) => s,
             Err(reason) => return FileOutcome::Skipped(reason),
         };
+        self.cached(rel, src, |src| self.analyze(parsers, lang, src, rel))
+    }
+
+    /// The outcome of a file's text from the cache, or computed by `compute` and cached.
+    fn cached(
+        &self,
+        rel: &str,
+        src: SourceText,
+        compute: impl FnOnce(SourceText) -> FileOutcome,
+    ) -> FileOutcome {
         let Some(cache) = &self.cache else {
-            return self.analyze(parsers, lang, src, rel);
+            return compute(src);
         };
         let key = cache::key(rel, &src.text);
         match cache.get(&key) {
@@ -121,7 +131,7 @@ impl Context<'_> {
             }
             None => {}
         }
-        let outcome = self.analyze(parsers, lang, src, rel);
+        let outcome = compute(src);
         match &outcome {
             FileOutcome::Scanned(a, lossy) => cache.put(key, &Entry::scanned(a, *lossy)),
             FileOutcome::Prefiltered(m) => cache.put(key, &Entry::Prefiltered(m.clone())),
@@ -136,45 +146,24 @@ impl Context<'_> {
             Ok(s) => s,
             Err(reason) => return FileOutcome::Skipped(reason),
         };
-        let key = self.cache.as_ref().map(|_| cache::key(rel, &src.text));
-        match self
-            .cache
-            .as_ref()
-            .zip(key.as_ref())
-            .and_then(|(c, k)| c.get(k))
-        {
-            Some(Entry::Prefiltered(_)) => return FileOutcome::Prefiltered(Vec::new()),
-            Some(entry) => {
-                if let Some((analysis, lossy)) = entry.into_analysis() {
-                    return FileOutcome::Scanned(analysis, lossy);
+        self.cached(rel, src, |src| {
+            let Some(nb) = analyze::notebook::read(&src.text) else {
+                return FileOutcome::Skipped(SkipReason::MalformedNotebook);
+            };
+            let python = SourceText {
+                text: nb.python,
+                lossy: src.lossy,
+            };
+            match self.analyze(parsers, Language::Python, python, rel) {
+                FileOutcome::Scanned(mut analysis, lossy) => {
+                    analyze::notebook::remap(&mut analysis, &nb.origins);
+                    FileOutcome::Scanned(analysis, lossy)
                 }
+                // (a notebook is never imported: nothing for the blast radius to reach)
+                FileOutcome::Prefiltered(_) => FileOutcome::Prefiltered(Vec::new()),
+                skipped => skipped,
             }
-            None => {}
-        }
-        let Some(nb) = analyze::notebook::read(&src.text) else {
-            return FileOutcome::Skipped(SkipReason::MalformedNotebook);
-        };
-        let python = SourceText {
-            text: nb.python,
-            lossy: src.lossy,
-        };
-        let outcome = match self.analyze(parsers, Language::Python, python, rel) {
-            FileOutcome::Scanned(mut analysis, lossy) => {
-                analyze::notebook::remap(&mut analysis, &nb.origins);
-                FileOutcome::Scanned(analysis, lossy)
-            }
-            // (a notebook is never imported: nothing for the blast radius to reach)
-            FileOutcome::Prefiltered(_) => FileOutcome::Prefiltered(Vec::new()),
-            skipped => skipped,
-        };
-        if let (Some(cache), Some(key)) = (&self.cache, key) {
-            match &outcome {
-                FileOutcome::Scanned(a, lossy) => cache.put(key, &Entry::scanned(a, *lossy)),
-                FileOutcome::Prefiltered(_) => cache.put(key, &Entry::Prefiltered(Vec::new())),
-                FileOutcome::Skipped(_) => {}
-            }
-        }
-        outcome
+        })
     }
 
     /// Prefilters, parses and matches one source file's text.
