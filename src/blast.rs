@@ -79,12 +79,21 @@ pub fn blast_radius(
     findings: &[Finding],
     outlines: &BTreeMap<String, Outline>,
 ) -> Vec<BlastRadius> {
+    blast_radius_indexed(findings, outlines, &FileIndex::new(outlines.keys()))
+}
+
+/// `blast_radius` with the index of the outlines' files already built.
+pub fn blast_radius_indexed(
+    findings: &[Finding],
+    outlines: &BTreeMap<String, Outline>,
+    index: &FileIndex,
+) -> Vec<BlastRadius> {
     let vendors: BTreeSet<Vendor> = findings
         .iter()
         .filter(|f| is_direct(f))
         .map(|f| f.vendor)
         .collect();
-    let graph = CallGraph::new(outlines);
+    let graph = CallGraph::new(outlines, index);
     let vendors: Vec<Vendor> = vendors.into_iter().collect();
     vendors
         .par_iter()
@@ -108,8 +117,7 @@ struct Link<'a> {
 }
 
 impl<'a> CallGraph<'a> {
-    fn new(outlines: &'a BTreeMap<String, Outline>) -> CallGraph<'a> {
-        let index = FileIndex::new(outlines.keys());
+    fn new(outlines: &'a BTreeMap<String, Outline>, index: &FileIndex) -> CallGraph<'a> {
         let mut callers: HashMap<&str, HashMap<&str, Vec<usize>>> = HashMap::new();
         let mut importers: HashMap<String, Vec<Link>> = HashMap::new();
         for (path, o) in outlines {
@@ -123,7 +131,7 @@ impl<'a> CallGraph<'a> {
                 if imp.names.is_empty() {
                     continue;
                 }
-                if let Some(target) = resolve_import(path, &imp.module, &index) {
+                if let Some(target) = resolve_import(path, &imp.module, index) {
                     importers.entry(target).or_default().push(Link {
                         path,
                         line: imp.line,

@@ -477,7 +477,8 @@ fn reach_prefiltered_callers(
     // The names last looked for in each pending file: it is read again only for new ones.
     let mut looked_for: HashMap<usize, usize> = HashMap::new();
     loop {
-        let radius = blast::blast_radius(findings, outlines);
+        let index = FileIndex::new(outlines.keys());
+        let radius = blast::blast_radius_indexed(findings, outlines, &index);
         if pending.is_empty() {
             return radius;
         }
@@ -490,7 +491,6 @@ fn reach_prefiltered_callers(
                 names.push(top);
             }
         }
-        let index = FileIndex::new(outlines.keys());
         let wanted: Vec<(usize, Vec<&str>)> = pending
             .iter()
             .filter_map(|(i, modules)| {
