@@ -22,7 +22,7 @@ use crate::analyze::FileAnalysis;
 const KEEP: usize = 32;
 
 /// What one file produced, as the scan needs it again.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 pub enum Entry {
     Scanned {
         analysis: FileAnalysis,
@@ -38,24 +38,41 @@ pub enum Entry {
     Outline(crate::analyze::outline::Outline),
 }
 
-impl Entry {
-    pub fn scanned(analysis: &FileAnalysis, lossy: bool) -> Entry {
-        Entry::Scanned {
+/// An `Entry` by reference, serialized exactly like it: what a scan writes without cloning
+/// what it produced.
+#[derive(Serialize)]
+#[serde(rename = "Entry")]
+pub enum EntryRef<'a> {
+    Scanned {
+        analysis: &'a FileAnalysis,
+        matched: Vec<&'a str>,
+        suppressed_matched: Vec<&'a str>,
+        lossy: bool,
+    },
+    Prefiltered(&'a [String]),
+    Outline(&'a crate::analyze::outline::Outline),
+}
+
+impl<'a> EntryRef<'a> {
+    pub fn scanned(analysis: &'a FileAnalysis, lossy: bool) -> EntryRef<'a> {
+        EntryRef::Scanned {
             matched: analysis
                 .findings
                 .iter()
-                .map(|f| f.matched.clone())
+                .map(|f| f.matched.as_str())
                 .collect(),
             suppressed_matched: analysis
                 .suppressed
                 .iter()
-                .map(|s| s.finding.matched.clone())
+                .map(|s| s.finding.matched.as_str())
                 .collect(),
-            analysis: analysis.clone(),
+            analysis,
             lossy,
         }
     }
+}
 
+impl Entry {
     /// The analysis back, with the matched texts restored.
     pub fn into_analysis(self) -> Option<(FileAnalysis, bool)> {
         let Entry::Scanned {
@@ -156,7 +173,7 @@ impl Cache {
         Some(entry)
     }
 
-    pub fn put(&self, key: String, entry: &Entry) {
+    pub fn put(&self, key: String, entry: &EntryRef) {
         if let Ok(json) = serde_json::to_string(entry) {
             lock(&self.fresh).push((key, json));
         }

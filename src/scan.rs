@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use crate::analyze::{self, FileAnalysis, outline::Outline};
 use crate::baseline::Baseline;
 use crate::blast::{self, FileIndex};
-use crate::cache::{self, Cache, Entry};
+use crate::cache::{self, Cache, Entry, EntryRef};
 use crate::error::Error;
 use crate::finding::{self, Finding};
 use crate::lang::{Language, ManifestKind};
@@ -133,8 +133,8 @@ impl Context<'_> {
         }
         let outcome = compute(src);
         match &outcome {
-            FileOutcome::Scanned(a, lossy) => cache.put(key, &Entry::scanned(a, *lossy)),
-            FileOutcome::Prefiltered(m) => cache.put(key, &Entry::Prefiltered(m.clone())),
+            FileOutcome::Scanned(a, lossy) => cache.put(key, &EntryRef::scanned(a, *lossy)),
+            FileOutcome::Prefiltered(m) => cache.put(key, &EntryRef::Prefiltered(m)),
             FileOutcome::Skipped(_) => {}
         }
         outcome
@@ -218,7 +218,7 @@ impl Context<'_> {
         let none = Live::none(self.reg.rules.len());
         let outline = analyze::analyze_tree(&tree, &src.text, lang, self.reg, &none, rel).outline;
         if let (Some(cache), Some(key)) = (&self.cache, key) {
-            cache.put(key, &Entry::Outline(outline.clone()));
+            cache.put(key, &EntryRef::Outline(&outline));
         }
         Some(outline)
     }

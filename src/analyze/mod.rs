@@ -25,7 +25,7 @@ use scope::{Attribution, Resolved, Scope};
 pub use scope::url_host;
 
 /// What one file produced.
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileAnalysis {
     pub findings: Vec<Finding>,
     /// Findings an inline `lockin: allow` suppressed, with its reason.
