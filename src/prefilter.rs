@@ -10,14 +10,25 @@
 //! - env rules need the variable name, shapes their first key, queries the literals of their
 //!   `#eq?` predicates.
 //!
+//! Some words must also stand in the right place (an [`Anchor`]), checked at each occurrence
+//! the automaton reports, so that a word common in prose and code selects only what can match:
+//! - a module a pattern is rooted in must be imported: in Python the name follows `import` or
+//!   `from` on its logical line, as a whole first segment (`openai`, not `langchain_openai` or
+//!   `x.openai`); in JS/TS it opens a module specifier string (`"openai"`, `'openai/x'`), as
+//!   every import, `require()` and `import()` of it does (paths rooted in a module come only
+//!   from such bindings, and `?`-rooted hits are kept only in files that import the SDK);
+//! - a string regex anchored with `^` needs its literal prefix right after a quote;
+//! - a shape's required value (`type = "function"`) needs the whole string literal.
+//!
 //! A rule for which no such word can be derived is live in every file (and then every file is
 //! parsed). Files with a `lockin:` comment are always parsed, so that their suppressions are
 //! checked.
 
 use aho_corasick::AhoCorasick;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
-use regex_syntax::hir::{Hir, HirKind};
+use regex_syntax::hir::{Hir, HirKind, Look};
 
+use crate::lang::Family;
 use crate::rules::{PathPattern, Registry, Rule, RuleIdx};
 
 /// The rules that can fire in one file: those whose words it contains.
@@ -50,11 +61,73 @@ impl Live {
     }
 }
 
+/// Where a needed word must stand in a file's text for the need to be met.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Anchor {
+    Anywhere,
+    /// The first segment of an imported module's name.
+    Import,
+    /// The start of a string literal (right after its opening quote).
+    StringStart,
+    /// A whole string literal (between two quotes).
+    StringLiteral,
+}
+
+impl Anchor {
+    const ALL: [Anchor; 4] = [
+        Anchor::Anywhere,
+        Anchor::Import,
+        Anchor::StringStart,
+        Anchor::StringLiteral,
+    ];
+
+    fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
+
+/// One word a rule needs, and where.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Need {
+    pub word: String,
+    pub anchor: Anchor,
+}
+
+impl Need {
+    pub fn anywhere(word: impl Into<String>) -> Need {
+        Need {
+            word: word.into(),
+            anchor: Anchor::Anywhere,
+        }
+    }
+
+    fn new(word: impl Into<String>, anchor: Anchor) -> Need {
+        Need {
+            word: word.into(),
+            anchor,
+        }
+    }
+}
+
+impl std::fmt::Display for Need {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let w = &self.word;
+        match self.anchor {
+            Anchor::Anywhere => write!(f, "{w}"),
+            Anchor::Import => write!(f, "import {w}"),
+            Anchor::StringStart => write!(f, "\"{w}…"),
+            Anchor::StringLiteral => write!(f, "\"{w}\""),
+        }
+    }
+}
+
 pub struct Prefilter {
     /// `None`: disabled, every rule is live in every file.
     automaton: Option<AhoCorasick>,
-    /// Conjunctions of words (automaton pattern ids), each making a rule live.
-    needs: Vec<(Vec<usize>, RuleIdx)>,
+    /// Conjunctions of words (automaton pattern ids) with their anchor, each making a rule live.
+    needs: Vec<(Vec<(usize, Anchor)>, RuleIdx)>,
+    /// Per word, the anchors (bits) some need asks of it besides `Anywhere`.
+    anchored: Vec<u8>,
     /// Rules no word can be derived for: live in every file.
     always: Vec<RuleIdx>,
     /// Pattern id of `lockin:`: a file with a suppression comment is parsed to check it.
@@ -64,7 +137,7 @@ pub struct Prefilter {
 }
 
 /// What a rule needs in a file's text: any one of several conjunctions of words.
-pub type Needs = Vec<Vec<String>>;
+pub type Needs = Vec<Vec<Need>>;
 
 impl Prefilter {
     pub fn new(reg: &Registry) -> Prefilter {
@@ -79,21 +152,31 @@ impl Prefilter {
                 continue;
             };
             for conj in alternatives {
-                let conj: Vec<usize> = conj
+                let conj: Vec<(usize, Anchor)> = conj
                     .into_iter()
-                    .map(|w| {
-                        *ids.entry(w.clone()).or_insert_with(|| {
-                            words.push(w);
+                    .map(|n| {
+                        let id = *ids.entry(n.word.clone()).or_insert_with(|| {
+                            words.push(n.word);
                             words.len() - 1
-                        })
+                        });
+                        (id, n.anchor)
                     })
                     .collect();
                 needs.push((conj, ri));
             }
         }
+        let mut anchored = vec![0u8; words.len()];
+        for (conj, _) in &needs {
+            for (w, a) in conj {
+                if *a != Anchor::Anywhere {
+                    anchored[*w] |= a.bit();
+                }
+            }
+        }
         Prefilter {
             automaton: AhoCorasick::new(&words).ok(),
             needs,
+            anchored,
             always,
             directive: 0,
             n_words: words.len(),
@@ -106,6 +189,7 @@ impl Prefilter {
         Prefilter {
             automaton: None,
             needs: Vec::new(),
+            anchored: Vec::new(),
             always: Vec::new(),
             directive: 0,
             n_words: 0,
@@ -113,27 +197,39 @@ impl Prefilter {
         }
     }
 
-    /// The rules that can fire in `text`, or `None` when none can and the file has no
-    /// suppression comment: it need not be parsed.
-    pub fn live(&self, text: &str) -> Option<Live> {
+    /// The rules that can fire in `text` (source of the language family `fam`), or `None` when
+    /// none can and the file has no suppression comment: it need not be parsed.
+    pub fn live(&self, text: &str, fam: Family) -> Option<Live> {
         let Some(ac) = &self.automaton else {
             return Some(Live::all(self.n_rules));
         };
-        let mut seen = vec![false; self.n_words];
+        // Per word, the anchors (bits) at which it was seen.
+        let mut seen = vec![0u8; self.n_words];
         let mut any = false;
+        let bytes = text.as_bytes();
         for m in ac.find_overlapping_iter(text) {
-            seen[m.pattern().as_usize()] = true;
+            let w = m.pattern().as_usize();
+            seen[w] |= Anchor::Anywhere.bit();
             any = true;
+            let missing = self.anchored[w] & !seen[w];
+            if missing == 0 {
+                continue;
+            }
+            for a in Anchor::ALL {
+                if missing & a.bit() != 0 && anchored_at(bytes, m.start(), m.end(), a, fam) {
+                    seen[w] |= a.bit();
+                }
+            }
         }
         let mut rules = vec![false; self.n_rules];
-        let mut parse = seen[self.directive];
+        let mut parse = seen[self.directive] != 0;
         for r in &self.always {
             rules[*r] = true;
             parse = true;
         }
         if any {
             for (conj, r) in &self.needs {
-                if !rules[*r] && conj.iter().all(|w| seen[*w]) {
+                if !rules[*r] && conj.iter().all(|(w, a)| seen[*w] & a.bit() != 0) {
                     rules[*r] = true;
                     parse = true;
                 }
@@ -143,8 +239,8 @@ impl Prefilter {
     }
 
     /// Whether any rule can fire in `text` (or it must be parsed for a suppression comment).
-    pub fn passes(&self, text: &str) -> bool {
-        self.live(text).is_some()
+    pub fn passes(&self, text: &str, fam: Family) -> bool {
+        self.live(text, fam).is_some()
     }
 
     /// Whether some file can be skipped at all: every rule has words.
@@ -162,13 +258,13 @@ pub fn rule_needs(rule: &Rule, reg: &Registry) -> Option<Needs> {
         let names: Needs = reg
             .pack_for(rule.vendor)
             .flat_map(|p| p.modules.iter())
-            .filter_map(|p| p.root_name().map(|n| vec![n.to_string()]))
+            .filter_map(|p| p.root_name().map(|n| vec![Need::new(n, Anchor::Import)]))
             .collect();
         (!names.is_empty()).then_some(names)
     };
     let mut paths: Needs = Vec::new();
     for p in m.calls.iter().chain(&m.members) {
-        paths.extend(pattern_needs(p, rule, reg, &pack_modules)?);
+        paths.extend(pattern_needs(p, &pack_modules)?);
     }
     // A call rule with argument names needs one of them too.
     if m.args.is_empty() {
@@ -177,34 +273,39 @@ pub fn rule_needs(rule: &Rule, reg: &Registry) -> Option<Needs> {
         for conj in paths {
             for arg in &m.args {
                 let mut c = conj.clone();
-                c.push(arg.clone());
+                c.push(Need::anywhere(arg));
                 out.push(c);
             }
         }
     }
     for p in &m.imports {
-        out.extend(pattern_needs(p, rule, reg, &pack_modules)?);
+        out.extend(pattern_needs(p, &pack_modules)?);
     }
     for r in &m.strings {
-        out.extend(regex_words(r.as_str())?.into_iter().map(|w| vec![w]));
+        out.extend(regex_needs(r.as_str())?.into_iter().map(|n| vec![n]));
     }
     out.extend(
         m.env
             .iter()
-            .map(|e| vec![e.as_str().trim_end_matches('*').to_string()]),
+            .map(|e| vec![Need::anywhere(e.as_str().trim_end_matches('*'))]),
     );
     for shape in &m.shapes {
-        // Every key and every required value must be in the file.
-        let all: Vec<String> = shape
+        // Every key must be in the file, and every required value as a whole string literal.
+        let all: Vec<Need> = shape
             .keys
             .iter()
-            .cloned()
-            .chain(shape.equals.iter().map(|(_, v)| v.clone()))
+            .map(Need::anywhere)
+            .chain(
+                shape
+                    .equals
+                    .iter()
+                    .map(|(_, v)| Need::new(v, literal_anchor(v, Anchor::StringLiteral))),
+            )
             .collect();
         out.push(all);
     }
     for text in m.query_text.values() {
-        let conj = query_words(text);
+        let conj = query_needs(text);
         if conj.is_empty() {
             return None;
         }
@@ -214,45 +315,105 @@ pub fn rule_needs(rule: &Rule, reg: &Registry) -> Option<Needs> {
     for conj in &mut out {
         conj.sort();
         conj.dedup();
-        if conj.is_empty() || conj.iter().any(|w| w.is_empty()) {
+        if conj.is_empty() || conj.iter().any(|n| n.word.is_empty()) {
             return None;
         }
     }
     Some(out)
 }
 
-/// The words of the needs of a rule, sorted (for `explain` and the tests).
+/// The needs of a rule as text (`import openai`, `"function"`, `OPENAI_API_KEY`), sorted.
 pub fn rule_words(rule: &Rule, reg: &Registry) -> Option<Vec<String>> {
-    let mut words: Vec<String> = rule_needs(rule, reg)?.into_iter().flatten().collect();
+    let mut words: Vec<String> = rule_needs(rule, reg)?
+        .into_iter()
+        .flatten()
+        .map(|n| n.to_string())
+        .collect();
     words.sort();
     words.dedup();
     Some(words)
 }
 
-/// A path pattern needs the names of the module it is rooted in (`google` and `genai` for
-/// `google.genai.Client`, as every import of that module spells both); a `?`-rooted one needs
-/// one of the pack's SDK modules.
-fn pattern_needs(
-    p: &PathPattern,
-    rule: &Rule,
-    reg: &Registry,
-    pack_modules: &dyn Fn() -> Option<Needs>,
-) -> Option<Needs> {
+/// The anchor a literal can keep: only a word that is the literal as written in source (no
+/// character that escapes or quotes could change) can be looked for next to a quote.
+fn literal_anchor(literal: &str, anchor: Anchor) -> Anchor {
+    if best_word(literal).as_deref() == Some(literal) && !literal.starts_with([':', '/']) {
+        anchor
+    } else {
+        Anchor::Anywhere
+    }
+}
+
+/// Whether the occurrence of a word at `start..end` of `text` stands where `anchor` asks.
+/// Conservative: where unsure, it says yes.
+fn anchored_at(text: &[u8], start: usize, end: usize, anchor: Anchor, fam: Family) -> bool {
+    let before = start.checked_sub(1).map(|i| text[i]);
+    let after = text.get(end).copied();
+    let quote = |b: Option<u8>| matches!(b, Some(b'"' | b'\'' | b'`'));
+    match anchor {
+        Anchor::Anywhere => true,
+        Anchor::StringStart => quote(before),
+        Anchor::StringLiteral => quote(before) && quote(after),
+        // A JS module specifier: `"openai"`, `'openai/resources'`.
+        Anchor::Import if fam == Family::Js => {
+            quote(before) && (quote(after) || after == Some(b'/'))
+        }
+        Anchor::Import => {
+            let ident = |b: Option<u8>| {
+                b.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80)
+            };
+            if ident(before) || before == Some(b'.') || ident(after) {
+                return false;
+            }
+            let line = &text[logical_line_start(text, start)..start];
+            has_keyword(line, b"import") || has_keyword(line, b"from")
+        }
+    }
+}
+
+/// Where the logical line holding `at` starts: lines ended with a backslash continue.
+fn logical_line_start(text: &[u8], at: usize) -> usize {
+    let mut end = at;
+    loop {
+        let Some(nl) = memchr::memrchr(b'\n', &text[..end]) else {
+            return 0;
+        };
+        let body = &text[..nl];
+        let body = body.strip_suffix(b"\r").unwrap_or(body);
+        if body.ends_with(b"\\") {
+            end = nl;
+        } else {
+            return nl + 1;
+        }
+    }
+}
+
+/// Whether `kw` occurs in `line` as a whole word.
+fn has_keyword(line: &[u8], kw: &[u8]) -> bool {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    memchr::memmem::find_iter(line, kw)
+        .any(|i| (i == 0 || !word(line[i - 1])) && line.get(i + kw.len()).is_none_or(|b| !word(*b)))
+}
+
+/// A path pattern needs every name it spells, since each segment of a resolved path is a name
+/// written in the file (an import, an attribute, a module specifier), and the module it is
+/// rooted in imported; a `?`-rooted one needs one of the pack's SDK modules imported instead.
+fn pattern_needs(p: &PathPattern, pack_modules: &dyn Fn() -> Option<Needs>) -> Option<Needs> {
+    let names = p.names().map(Need::anywhere);
     if p.is_unknown_rooted() {
-        return pack_modules();
+        let names: Vec<Need> = names.collect();
+        let mut alternatives = pack_modules()?;
+        for conj in &mut alternatives {
+            conj.extend(names.iter().cloned());
+        }
+        return Some(alternatives);
     }
     let root = p.root_name()?;
-    let names = p.leading_names();
-    let module = reg
-        .pack_for(rule.vendor)
-        .flat_map(|pack| pack.modules.iter())
-        .map(|m| m.leading_names())
-        .filter(|m| !m.is_empty() && names.starts_with(m))
-        .max_by_key(|m| m.len());
-    Some(vec![match module {
-        Some(m) => m.iter().map(|s| s.to_string()).collect(),
-        None => vec![root.to_string()],
-    }])
+    Some(vec![
+        std::iter::once(Need::new(root, Anchor::Import))
+            .chain(names.skip(1))
+            .collect(),
+    ])
 }
 
 /// Words so common in code that they select nothing; a literal's other words are preferred.
@@ -281,18 +442,18 @@ fn set_quality(words: &[String]) -> usize {
 
 /// The best word to look for in a file that contains `literal` somewhere in a string or name:
 /// the literal itself when escapes cannot change it in source text, else its longest run of
-/// `[A-Za-z0-9_-]` (avoiding words in `COMMON`).
+/// such characters (avoiding words in `COMMON`): `Human:` for `\n\nHuman:`.
 fn best_word(literal: &str) -> Option<String> {
-    let plain = literal
-        .chars()
-        .all(|c| (' '..='~').contains(&c) && !matches!(c, '\\' | '"' | '\'' | '`'));
+    let is_plain = |c: char| (' '..='~').contains(&c) && !matches!(c, '\\' | '"' | '\'' | '`');
+    let plain = literal.chars().all(is_plain);
     // (a URL's `://` is dropped: it can be written `:\/\/` in JS and JSON strings)
     let trimmed = literal.trim_start_matches([':', '/']);
     if plain && trimmed.len() >= 2 {
         return Some(trimmed.to_string());
     }
     let runs: Vec<&str> = literal
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .split(|c: char| !is_plain(c))
+        .map(|w| w.trim_start_matches([':', '/']))
         .filter(|w| w.len() >= 2)
         .collect();
     runs.iter()
@@ -302,17 +463,40 @@ fn best_word(literal: &str) -> Option<String> {
         .map(|w| w.to_string())
 }
 
+/// What a string regex needs: a regex anchored with `^` needs one of its literal prefixes at
+/// the start of a string literal; any other one of the words of `regex_words`.
+fn regex_needs(regex: &str) -> Option<Vec<Need>> {
+    let hir = regex_syntax::parse(regex).ok()?;
+    if hir.properties().look_set_prefix().contains(Look::Start)
+        && let Some(words) = prefix_words(&hir, true)
+        && set_quality(&words) >= 2
+    {
+        return Some(
+            words
+                .into_iter()
+                .map(|w| Need::new(w, Anchor::StringStart))
+                .collect(),
+        );
+    }
+    Some(
+        regex_words(regex)?
+            .into_iter()
+            .map(Need::anywhere)
+            .collect(),
+    )
+}
+
 /// Words one of which every match of the regex contains; `None` when no such finite set is
 /// found. Looks at the literals anywhere in the regex (not only its prefixes): a concatenation
 /// needs what any one of its parts needs, so the most selective part is taken.
 fn regex_words(regex: &str) -> Option<Vec<String>> {
     let hir = regex_syntax::parse(regex).ok()?;
     let inner = needed(&hir);
-    // Prefix extraction costs start-up time: only when the inner literals are poor.
-    if inner.as_deref().is_some_and(|w| set_quality(w) >= 4) {
+    // Prefix extraction costs start-up time: only when the inner literals are not long words.
+    if inner.as_deref().is_some_and(|w| set_quality(w) >= 8) {
         return inner;
     }
-    let prefix = prefix_words(&hir);
+    let prefix = prefix_words(&hir, false);
     [inner, prefix]
         .into_iter()
         .flatten()
@@ -344,7 +528,8 @@ fn needed(hir: &Hir) -> Option<Vec<String>> {
 }
 
 /// One word per literal prefix of the regex; `None` when the prefixes are not a finite set.
-fn prefix_words(hir: &Hir) -> Option<Vec<String>> {
+/// With `whole`, each word is a whole prefix as written in source, or `None`.
+fn prefix_words(hir: &Hir, whole: bool) -> Option<Vec<String>> {
     let mut seq = Extractor::new()
         .kind(ExtractKind::Prefix)
         .limit_total(10_000)
@@ -365,7 +550,12 @@ fn prefix_words(hir: &Hir) -> Option<Vec<String>> {
     }
     let mut words: Vec<String> = literals
         .iter()
-        .map(|lit| best_word(&String::from_utf8_lossy(lit.as_bytes())))
+        .map(|lit| {
+            let lit = String::from_utf8_lossy(lit.as_bytes());
+            let word = best_word(&lit)?;
+            (!whole || literal_anchor(&lit, Anchor::StringStart) == Anchor::StringStart)
+                .then_some(word)
+        })
         .collect::<Option<_>>()?;
     words.sort();
     words.dedup();
@@ -375,24 +565,57 @@ fn prefix_words(hir: &Hir) -> Option<Vec<String>> {
 /// What a query needs: the literals of its `#eq?` predicates and a word of each `#match?`
 /// regex, all of them. Only for a query of one pattern without alternations or quantifiers,
 /// where every predicate must hold; for any other query nothing (it runs on every file).
-fn query_words(query: &str) -> Vec<String> {
+fn query_needs(query: &str) -> Vec<Need> {
     let mut out = Vec::new();
     if !is_simple_query(query) {
         return out;
     }
     for (pred, literal) in predicates(query) {
         match pred {
-            "#eq?" => out.push(literal),
+            "#eq?" => out.push(Need::anywhere(literal)),
             _ => {
-                if let Some(words) = regex_words(&literal.replace("\\\"", "\""))
+                let regex = literal.replace("\\\"", "\"");
+                if let Some(word) = quoted_literal(&regex) {
+                    out.push(Need::new(word, Anchor::StringLiteral));
+                } else if let Some(words) = regex_words(&regex)
                     && let [one] = words.as_slice()
                 {
-                    out.push(one.clone());
+                    out.push(Need::anywhere(one));
                 }
             }
         }
     }
     out
+}
+
+/// The word `W` of a regex that matches exactly a string literal's source text, `"W"` or
+/// `'W'` (`^["']assistant["']$`), with `W` as written in source.
+fn quoted_literal(regex: &str) -> Option<String> {
+    let hir = regex_syntax::parse(regex).ok()?;
+    let props = hir.properties();
+    if !props.look_set_prefix().contains(Look::Start)
+        || !props.look_set_suffix().contains(Look::End)
+    {
+        return None;
+    }
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+    if !seq.is_exact() {
+        return None;
+    }
+    let mut word: Option<String> = None;
+    for lit in seq.literals()? {
+        let text = std::str::from_utf8(lit.as_bytes()).ok()?;
+        let inner = text
+            .strip_prefix(['"', '\'', '`'])?
+            .strip_suffix(['"', '\'', '`'])?;
+        if literal_anchor(inner, Anchor::StringLiteral) != Anchor::StringLiteral
+            || word.as_deref().is_some_and(|w| w != inner)
+        {
+            return None;
+        }
+        word = Some(inner.to_string());
+    }
+    word
 }
 
 /// One top-level pattern, no `[...]` alternations and no `?`/`*`/`+` quantifiers (with which a
@@ -483,7 +706,7 @@ mod tests {
 
     #[test]
     fn words_of_regexes() {
-        assert_eq!(words(r"\n\n(Human|Assistant):"), ["Assistant", "Human"]);
+        assert_eq!(words(r"\n\n(Human|Assistant):"), ["Assistant:", "Human:"]);
         assert!(regex_words(r"^[a-z]+$").is_none());
         assert_eq!(words(r"^AIza[0-9A-Za-z_-]{35}$"), ["AIza"]);
         assert_eq!(
@@ -495,22 +718,108 @@ mod tests {
             words(r"^https://[a-z0-9-]+\.(openai\.azure\.com|services\.ai\.azure\.com)(/|$)"),
             ["openai.azure.com", "services.ai.azure.com"]
         );
-        assert_eq!(words(r"\[/?INST\]"), ["INST]"]);
-        assert_eq!(best_word("\n\nHuman:").as_deref(), Some("Human"));
+        assert_eq!(words(r"\[/?INST\]"), ["[/INST]", "[INST]"]);
+        assert_eq!(best_word("\n\nHuman:").as_deref(), Some("Human:"));
+    }
+
+    fn needs(re: &str) -> Vec<String> {
+        regex_needs(re)
+            .unwrap()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn anchored_regexes_need_their_prefix_at_a_string_start() {
+        assert_eq!(needs(r"^sk-ant-[a-z]+$"), ["\"sk-ant-…"]);
+        // Not anchored, or only a URL scheme before the anchor: words anywhere.
+        assert_eq!(needs(r"sk-ant-[a-z]+"), ["sk-ant-"]);
+        assert_eq!(
+            needs(r"^https://[a-z]+\.openai\.azure\.com"),
+            [".openai.azure.com"]
+        );
+        // A prefix that escapes could spell differently is looked for anywhere.
+        assert_eq!(needs(r"^\n\nHuman:"), ["Human:"]);
+        assert_eq!(
+            quoted_literal(r#"^["']assistant["']$"#).as_deref(),
+            Some("assistant")
+        );
+        assert_eq!(quoted_literal(r#"^["'](user|assistant)["']$"#), None);
+        assert_eq!(quoted_literal(r#"["']assistant["']"#), None);
+    }
+
+    fn at(text: &str, word: &str, anchor: Anchor, fam: Family) -> bool {
+        let start = text.find(word).unwrap();
+        anchored_at(text.as_bytes(), start, start + word.len(), anchor, fam)
+    }
+
+    #[test]
+    fn anchors_hold_where_the_syntax_puts_the_word() {
+        use Anchor::*;
+        use Family::{Js, Python};
+        for yes in [
+            "import openai",
+            "import os, openai.types as t",
+            "from openai import OpenAI",
+            "from openai.types import X",
+            "x = 1; import openai",
+            "import os, \\\n    openai",
+            "import os, \\\r\n    openai",
+            "if True:\n    from  openai  import OpenAI",
+        ] {
+            assert!(at(yes, "openai", Import, Python), "{yes:?}");
+        }
+        for no in [
+            "from langchain_openai import ChatOpenAI",
+            "from x.openai import y",
+            "import openai_compat",
+            "# see the openai docs",
+            "client = openai.OpenAI()",
+            "from x import (\n    openai,\n)",
+        ] {
+            assert!(!at(no, "openai", Import, Python), "{no:?}");
+        }
+        for yes in [
+            "import OpenAI from \"openai\";",
+            "const { OpenAI } = require('openai/index');",
+            "await import(`openai`)",
+        ] {
+            assert!(at(yes, "openai", Import, Js), "{yes:?}");
+        }
+        for no in [
+            "import x from \"@azure/openai\"",
+            "// openai",
+            "\"openai-edge\"",
+        ] {
+            assert!(!at(no, "openai", Import, Js), "{no:?}");
+        }
+        assert!(at("m = 'gpt-4o-mini'", "gpt-4o", StringStart, Python));
+        assert!(at("m = f\"gpt-4o\"", "gpt-4o", StringStart, Python));
+        assert!(!at("# uses gpt-4o", "gpt-4o", StringStart, Python));
+        assert!(at(
+            "{\"type\": 'function'}",
+            "function",
+            StringLiteral,
+            Python
+        ));
+        assert!(at("{type: `function`}", "function", StringLiteral, Js));
+        assert!(!at("function f() {}", "function", StringLiteral, Js));
+        assert!(!at("'function calls'", "function", StringLiteral, Js));
     }
 
     #[test]
     fn words_of_queries() {
         let q = r#"((x) @k (#eq? @k "messages") (#match? @v "^[\"']assistant[\"']$") (#eq? @r "role"))"#;
-        let mut w = query_words(q);
+        let mut w: Vec<String> = query_needs(q).iter().map(ToString::to_string).collect();
         w.sort();
-        assert_eq!(w, ["assistant", "messages", "role"]);
+        assert_eq!(w, ["\"assistant\"", "messages", "role"]);
         // Alternations, quantifiers and several patterns need nothing (run everywhere).
-        assert!(query_words(r#"[(a) (b)] @match (#eq? @match "x")"#).is_empty());
-        assert!(query_words(r#"((a)? @k (#eq? @k "x")) @match"#).is_empty());
-        assert!(query_words(r#"((a) @k (#eq? @k "x")) ((b) @match)"#).is_empty());
+        assert!(query_needs(r#"[(a) (b)] @match (#eq? @match "x")"#).is_empty());
+        assert!(query_needs(r#"((a)? @k (#eq? @k "x")) @match"#).is_empty());
+        assert!(query_needs(r#"((a) @k (#eq? @k "x")) ((b) @match)"#).is_empty());
         assert!(
-            !query_words(
+            !query_needs(
                 r#"; a comment with ? and [
 ((a) @k (#eq? @k "x?[")) @match"#
             )

@@ -174,7 +174,7 @@ impl Context<'_> {
         src: SourceText,
         rel: &str,
     ) -> FileOutcome {
-        let Some(live) = self.prefilter.live(&src.text) else {
+        let Some(live) = self.prefilter.live(&src.text, lang.family()) else {
             return FileOutcome::Prefiltered(analyze::outline::textual_imports(
                 &src.text,
                 lang.family(),

@@ -354,7 +354,7 @@ fn the_prefilter_is_active_and_never_hides_a_finding() {
         let a = annotations(&path);
         let lang = lockin::lang::Language::from_path(&path).unwrap();
         let all = lockin::analyze_source(&a.text, lang, &reg).findings;
-        match pf.live(&a.text) {
+        match pf.live(&a.text, lang.family()) {
             Some(live) => assert_eq!(
                 lockin::analyze::analyze_source_with(&a.text, lang, &reg, &live).findings,
                 all,
@@ -371,7 +371,16 @@ fn the_prefilter_is_active_and_never_hides_a_finding() {
     for rule in &reg.rules {
         for (lang, code) in &rule.example {
             if *lang != RuleLang::Manifest {
-                assert!(pf.passes(code), "{}: example fails the prefilter", rule.id);
+                let fam = if *lang == RuleLang::Python {
+                    lockin::lang::Family::Python
+                } else {
+                    lockin::lang::Family::Js
+                };
+                assert!(
+                    pf.passes(code, fam),
+                    "{}: example fails the prefilter",
+                    rule.id
+                );
             }
         }
     }

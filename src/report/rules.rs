@@ -95,7 +95,15 @@ pub fn explain_text(rule: &Rule, reg: &Registry) -> String {
             "\nPrefilter: not used (manifests and config files are read whatever their content)\n",
         ),
         Some(needs) => {
-            let mut alternatives: Vec<String> = needs.iter().map(|c| c.join(" + ")).collect();
+            let mut alternatives: Vec<String> = needs
+                .iter()
+                .map(|c| {
+                    c.iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(" + ")
+                })
+                .collect();
             alternatives.sort();
             alternatives.dedup();
             s.push_str(&format!(

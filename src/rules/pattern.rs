@@ -165,6 +165,14 @@ impl PathPattern {
             .collect()
     }
 
+    /// Every concrete name of the pattern, in order: a path it matches has each of them.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.segs.iter().filter_map(|s| match s {
+            PSeg::Name(n) => Some(&**n),
+            _ => None,
+        })
+    }
+
     pub fn as_str(&self) -> &str {
         &self.text
     }
