@@ -11,13 +11,13 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::analyze::outline::Outline;
 use crate::finding::Finding;
 use crate::rules::{Category, Vendor};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlastRadius {
     pub vendor: Vendor,
     /// Findings that stop working with the vendor's API.
@@ -28,7 +28,7 @@ pub struct BlastRadius {
     pub importers: Vec<Importer>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct AffectedFunction {
     pub path: String,
     pub function: String,
@@ -54,7 +54,7 @@ impl AffectedFunction {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Importer {
     pub path: String,
     pub line: usize,

@@ -36,6 +36,11 @@ pub enum Entry {
     Prefiltered(Vec<String>),
     /// The outline of a prefiltered file that the blast radius reached.
     Outline(crate::analyze::outline::Outline),
+    /// The blast radius of a whole scan, and the outline entries it was computed with.
+    Radius {
+        radius: Vec<crate::blast::BlastRadius>,
+        outlines: Vec<String>,
+    },
 }
 
 /// An `Entry` by reference, serialized exactly like it: what a scan writes without cloning
@@ -51,6 +56,10 @@ pub enum EntryRef<'a> {
     },
     Prefiltered(&'a [String]),
     Outline(&'a crate::analyze::outline::Outline),
+    Radius {
+        radius: &'a [crate::blast::BlastRadius],
+        outlines: &'a [String],
+    },
 }
 
 impl<'a> EntryRef<'a> {
@@ -171,6 +180,28 @@ impl Cache {
         let entry = serde_json::from_str(raw.get()).ok()?;
         lock(&self.hits).push(key.to_string());
         Some(entry)
+    }
+
+    /// Keeps entries this scan did not read (the outlines a cached blast radius was made of,
+    /// which the next scan needs again if a file changes).
+    pub fn keep(&self, keys: &[String]) {
+        let mut hits = lock(&self.hits);
+        hits.extend(keys.iter().filter(|k| self.old.contains_key(*k)).cloned());
+    }
+
+    /// A digest of every entry key this scan has read or written so far: after the files are
+    /// scanned, it names the paths and texts of all of them.
+    pub fn digest(&self) -> u128 {
+        let mut keys: Vec<String> = lock(&self.hits).clone();
+        keys.extend(lock(&self.fresh).iter().map(|(k, _)| k.clone()));
+        keys.sort_unstable();
+        keys.dedup();
+        let mut h = Xxh3::new();
+        for k in &keys {
+            h.update(k.as_bytes());
+            h.update(b"\n");
+        }
+        h.digest128()
     }
 
     pub fn put(&self, key: String, entry: &EntryRef) {

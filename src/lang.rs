@@ -1,6 +1,7 @@
 //! Languages lockin understands, how a file's language is chosen, and their grammars.
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -109,6 +110,23 @@ impl Language {
         }
     }
 
+    /// The grammar's node kind names by kind id: what `Node::kind` returns, without its
+    /// `strlen` and UTF-8 check on every call (the traversal asks it of every node).
+    pub fn kind_names(self) -> &'static [&'static str] {
+        static TABLES: [OnceLock<Vec<&'static str>>; 4] = [const { OnceLock::new() }; 4];
+        TABLES[self.index()].get_or_init(|| {
+            let grammar: &'static tree_sitter::Language = Box::leak(Box::new(self.grammar()));
+            (0..grammar.node_kind_count())
+                .map(|id| {
+                    u16::try_from(id)
+                        .ok()
+                        .and_then(|id| grammar.node_kind_for_id(id))
+                        .unwrap_or("")
+                })
+                .collect()
+        })
+    }
+
     pub fn family(self) -> Family {
         match self {
             Language::Python => Family::Python,
@@ -208,6 +226,43 @@ mod tests {
             ("Makefile", None),
         ] {
             assert_eq!(Language::from_path(Path::new(file)), lang, "{file}");
+        }
+    }
+
+    #[test]
+    fn kind_names_are_what_nodes_call_themselves() {
+        // Every node of a snippet with errors and aliased nodes in each grammar.
+        let code = "import a\nfrom b import (c as d)\nclass E:\n  def f(self): return g(x=`1`, **h) if i else j[k]\nconst { l } = require('m'); let n = <o p=\"q\">{r}</o>; @@@ (";
+        for lang in Language::ALL {
+            let mut parser = tree_sitter::Parser::new();
+            parser.set_language(&lang.grammar()).unwrap();
+            let tree = parser.parse(code, None).unwrap();
+            let names = lang.kind_names();
+            let mut cursor = tree.walk();
+            let mut seen = 0;
+            'walk: loop {
+                let node = cursor.node();
+                if let Some(name) = names.get(usize::from(node.kind_id())) {
+                    assert_eq!(*name, node.kind(), "{}", lang.name());
+                    seen += 1;
+                } else {
+                    assert!(
+                        node.is_error(),
+                        "{}: {} has no name",
+                        lang.name(),
+                        node.kind()
+                    );
+                }
+                if cursor.goto_first_child() {
+                    continue;
+                }
+                while !cursor.goto_next_sibling() {
+                    if !cursor.goto_parent() {
+                        break 'walk;
+                    }
+                }
+            }
+            assert!(seen > 20, "{}", lang.name());
         }
     }
 }

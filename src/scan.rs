@@ -191,18 +191,18 @@ impl Context<'_> {
         }
     }
 
-    /// The outline of a prefiltered file, if it mentions one of `names` (no rule is matched: the
-    /// prefilter proved none can fire).
+    /// The outline of a prefiltered file, if an import of it names one of `names` (no rule is
+    /// matched: the prefilter proved none can fire), and its cache key.
     fn outline_of(
         &self,
         parsers: &mut Parsers,
         path: &Path,
         rel: &str,
         names: &[&str],
-    ) -> Option<Outline> {
+    ) -> Option<KeyedOutline> {
         let lang = Language::from_path(path)?;
         let src = self.read(path).ok()?;
-        if !names.iter().any(|n| src.text.contains(n)) {
+        if !analyze::outline::imports_any_name(&src.text, lang.family(), names) {
             return None;
         }
         let key = self
@@ -212,17 +212,20 @@ impl Context<'_> {
         if let (Some(cache), Some(key)) = (&self.cache, &key)
             && let Some(Entry::Outline(o)) = cache.get(key)
         {
-            return Some(o);
+            return Some((o, Some(key.clone())));
         }
         let tree = parse(parsers, lang, &src.text, self.settings.parse_timeout).ok()?;
         let none = Live::none(self.reg.rules.len());
         let outline = analyze::analyze_tree(&tree, &src.text, lang, self.reg, &none, rel).outline;
-        if let (Some(cache), Some(key)) = (&self.cache, key) {
-            cache.put(key, &EntryRef::Outline(&outline));
+        if let (Some(cache), Some(key)) = (&self.cache, &key) {
+            cache.put(key.clone(), &EntryRef::Outline(&outline));
         }
-        Some(outline)
+        Some((outline, key))
     }
 }
+
+/// An outline and its cache key (with the cache).
+type KeyedOutline = (Outline, Option<String>);
 
 /// Findings reported per file at most; the rest are counted in a notice. A generated file can
 /// hold tens of thousands of model ids, which would drown the report and the memory.
@@ -325,7 +328,7 @@ pub fn scan(
     let cx = Context {
         reg,
         prefilter: if settings.prefilter {
-            Prefilter::new(reg)
+            Prefilter::new(reg, walked.files.len())
         } else {
             Prefilter::disabled(reg)
         },
@@ -436,7 +439,7 @@ pub fn scan(
     summary.count(&findings);
     let score = score::score(&findings, summary.portable_clients);
     let blast_radius = pool.install(|| {
-        reach_prefiltered_callers(
+        blast_radius(
             &cx,
             &walked.files,
             &rels,
@@ -462,10 +465,44 @@ pub fn scan(
     })
 }
 
+/// The blast radius of the scan. It is a function of the findings and the files' paths and
+/// texts: with the cache, an unchanged tree gets the radius of the last scan back (and keeps
+/// the outlines it was made of for the next change).
+fn blast_radius(
+    cx: &Context,
+    files: &[PathBuf],
+    rels: &[String],
+    pending: Vec<(usize, Vec<String>)>,
+    findings: &[Finding],
+    outlines: &mut BTreeMap<String, Outline>,
+) -> Vec<blast::BlastRadius> {
+    let Some(cache) = &cx.cache else {
+        return reach_prefiltered_callers(cx, files, rels, pending, findings, outlines).0;
+    };
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(&cache.digest().to_le_bytes());
+    h.update(&serde_json::to_vec(findings).unwrap_or_default());
+    let key = format!("radius {:032x}", h.digest128());
+    if let Some(Entry::Radius { radius, outlines }) = cache.get(&key) {
+        cache.keep(&outlines);
+        return radius;
+    }
+    let (radius, used) = reach_prefiltered_callers(cx, files, rels, pending, findings, outlines);
+    cache.put(
+        key,
+        &EntryRef::Radius {
+            radius: &radius,
+            outlines: &used,
+        },
+    );
+    radius
+}
+
 /// The blast radius, including callers in prefiltered files: a file with no vendor word can
 /// still import and call an affected function. Such a file is parsed (for its outline only)
-/// when one of the modules its text imports from is a file with affected functions and it
-/// mentions one of their names; rounds repeat while new files are parsed.
+/// when one of the modules its text imports from is a file with affected functions and one of
+/// its imports names one of them; rounds repeat while new files are parsed. Also returns the
+/// cache keys of the outlines it parsed or read.
 fn reach_prefiltered_callers(
     cx: &Context,
     files: &[PathBuf],
@@ -473,14 +510,15 @@ fn reach_prefiltered_callers(
     mut pending: Vec<(usize, Vec<String>)>,
     findings: &[Finding],
     outlines: &mut BTreeMap<String, Outline>,
-) -> Vec<blast::BlastRadius> {
+) -> (Vec<blast::BlastRadius>, Vec<String>) {
     // The names last looked for in each pending file: it is read again only for new ones.
     let mut looked_for: HashMap<usize, usize> = HashMap::new();
+    let mut used = Vec::new();
     loop {
         let index = FileIndex::new(outlines.keys());
         let radius = blast::blast_radius_indexed(findings, outlines, &index);
         if pending.is_empty() {
-            return radius;
+            return (radius, used);
         }
         // Per file with affected functions: the names other modules import them by.
         let mut tops: HashMap<&str, Vec<&str>> = HashMap::new();
@@ -508,9 +546,9 @@ fn reach_prefiltered_callers(
             })
             .collect();
         if wanted.is_empty() {
-            return radius;
+            return (radius, used);
         }
-        let parsed: Vec<(usize, Option<Outline>)> = wanted
+        let parsed: Vec<(usize, Option<KeyedOutline>)> = wanted
             .par_iter()
             .map_init(Parsers::default, |parsers, (i, names)| {
                 (*i, cx.outline_of(parsers, &files[*i], &rels[*i], names))
@@ -519,13 +557,14 @@ fn reach_prefiltered_callers(
         let mut done = std::collections::HashSet::new();
         for ((i, outline), (_, names)) in parsed.into_iter().zip(&wanted) {
             looked_for.insert(i, names.len());
-            if let Some(o) = outline {
+            if let Some((o, key)) = outline {
                 done.insert(i);
                 outlines.insert(rels[i].clone(), o);
+                used.extend(key);
             }
         }
         if done.is_empty() {
-            return radius;
+            return (radius, used);
         }
         pending.retain(|(j, _)| !done.contains(j));
     }

@@ -68,6 +68,38 @@ fn a_cached_rescan_gives_the_same_bytes_and_sees_edits() {
 }
 
 #[test]
+fn a_cached_blast_radius_follows_new_and_removed_callers() {
+    let cache = tempfile::tempdir().unwrap();
+    let tree = tempfile::tempdir().unwrap();
+    copy_dir(Path::new("fixtures/demo"), tree.path());
+    let radius = |json: &[u8]| -> serde_json::Value {
+        serde_json::from_slice::<serde_json::Value>(json).unwrap()["blast_radius"].clone()
+    };
+    let before = scan(tree.path(), Some(cache.path()));
+    assert_eq!(scan(tree.path(), Some(cache.path())), before);
+
+    // A new module with no vendor word (prefiltered) that imports and calls an affected
+    // function: the cached radius must not be reused.
+    let caller = tree.path().join("backend/app/report.py");
+    std::fs::write(
+        &caller,
+        "from .llm import answer\n\n\ndef weekly_report():\n    return answer(\"week?\", [])\n",
+    )
+    .unwrap();
+    let with_caller = scan(tree.path(), Some(cache.path()));
+    assert_eq!(with_caller, scan(tree.path(), None));
+    assert_ne!(radius(&with_caller), radius(&before));
+    assert!(
+        String::from_utf8_lossy(&with_caller).contains("weekly_report"),
+        "the new caller is in the blast radius"
+    );
+    assert_eq!(scan(tree.path(), Some(cache.path())), with_caller);
+
+    std::fs::remove_file(&caller).unwrap();
+    assert_eq!(scan(tree.path(), Some(cache.path())), before);
+}
+
+#[test]
 fn concurrent_scans_share_the_cache_safely() {
     let cache = tempfile::tempdir().unwrap();
     let expected = scan(Path::new("fixtures/demo"), None);

@@ -340,7 +340,7 @@ fn every_embedded_query_compiles() {
 #[test]
 fn the_prefilter_is_active_and_never_hides_a_finding() {
     let reg = registry();
-    let pf = lockin::prefilter::Prefilter::new(&reg);
+    let pf = lockin::prefilter::Prefilter::new(&reg, 1);
     assert!(
         pf.is_active(),
         "some rule has no required word: the prefilter would pass everything"

@@ -6,11 +6,14 @@ use crate::lang::Family;
 
 /// Node kinds that are string literals.
 pub fn is_string(node: Node, fam: Family) -> bool {
+    is_string_kind(node.kind(), node, fam)
+}
+
+/// `is_string` of a node whose kind is known.
+pub fn is_string_kind(kind: &str, node: Node, fam: Family) -> bool {
     match fam {
-        Family::Python => node.kind() == "string",
-        Family::Js => {
-            (node.kind() == "string" && node.is_named()) || node.kind() == "template_string"
-        }
+        Family::Python => kind == "string",
+        Family::Js => (kind == "string" && node.is_named()) || kind == "template_string",
     }
 }
 
@@ -23,7 +26,7 @@ pub struct StringValue {
 }
 
 pub fn string_value(node: Node, src: &str, fam: Family) -> Option<StringValue> {
-    let text = node.utf8_text(src.as_bytes()).ok()?;
+    let text = src.get(node.byte_range())?;
     let mut exact = true;
     let mut c = node.walk();
     for child in node.children(&mut c) {
@@ -70,9 +73,7 @@ pub fn key_text(node: Node, src: &str, fam: Family) -> Option<String> {
         "identifier"
         | "property_identifier"
         | "shorthand_property_identifier"
-        | "shorthand_property_identifier_pattern" => {
-            node.utf8_text(src.as_bytes()).ok().map(str::to_string)
-        }
+        | "shorthand_property_identifier_pattern" => src.get(node.byte_range()).map(str::to_string),
         _ if is_string(node, fam) => string_value(node, src, fam).map(|v| v.value),
         _ => None,
     }

@@ -19,7 +19,7 @@ use crate::prefilter::Live;
 use crate::rules::{Category, PathPattern, Registry, RuleIdx, Seg, Vendor};
 use crate::source::char_column;
 use crate::suppress::{self, Directive, Notice, Suppressed};
-use literal::{is_string, key_text, string_value};
+use literal::{is_string, is_string_kind, key_text, string_value};
 use scope::{Attribution, Resolved, Scope};
 
 pub use scope::url_host;
@@ -158,10 +158,15 @@ pub fn analyze_tree(
 
     // One pre-order traversal with a cursor (no recursion: deep trees cannot overflow the stack).
     let mut cursor = tree.walk();
+    let kinds = lang.kind_names();
     'walk: loop {
         let node = cursor.node();
-        a.scope.collect(node);
-        match node.kind() {
+        let kind = kinds
+            .get(usize::from(node.kind_id()))
+            .copied()
+            .unwrap_or_else(|| node.kind());
+        a.scope.collect(node, kind);
+        match kind {
             "call" | "call_expression" | "new_expression" => calls.push(node),
             "attribute" | "member_expression" if a.is_member_candidate(node) => {
                 members.push(node);
@@ -192,7 +197,7 @@ pub fn analyze_tree(
                     outline.imports.push(imp);
                 }
             }
-            _ if is_string(node, fam) => a.match_string(node),
+            _ if is_string_kind(kind, node, fam) => a.match_string(node),
             _ => {}
         }
         if cursor.goto_first_child() {
@@ -255,7 +260,7 @@ pub fn analyze_tree(
 
 impl<'t, 'r> Analyzer<'t, 'r> {
     fn text(&self, node: Node<'t>) -> &'t str {
-        node.utf8_text(self.src.as_bytes()).unwrap_or("")
+        self.src.get(node.byte_range()).unwrap_or("")
     }
 
     fn applies(&self, rule: RuleIdx) -> bool {

@@ -44,7 +44,7 @@ pub struct Outline {
 }
 
 fn text<'a>(node: Node, src: &'a str) -> &'a str {
-    node.utf8_text(src.as_bytes()).unwrap_or("")
+    src.get(node.byte_range()).unwrap_or("")
 }
 
 /// The name a function node is known by, if it has one.
@@ -212,6 +212,100 @@ pub fn textual_imports(text: &str, fam: Family) -> Vec<String> {
     out
 }
 
+/// Whether an import statement of the text (as `textual_imports` finds them) names one of
+/// `names` as a whole word: only then can the file's outline link it to the functions of that
+/// name (the blast radius follows the names an import lists). A superset of what the parsed
+/// imports name: in Python the text from `from` to the end of its logical line or, when the
+/// names are parenthesized, to the closing `)`; in JS the text between `import` and a `./` or
+/// `../` module string.
+pub fn imports_any_name(text: &str, fam: Family, names: &[&str]) -> bool {
+    let mentions = |region: &str| names.iter().any(|n| has_word(region, n));
+    match fam {
+        Family::Python => {
+            let mut offset = 0;
+            for line in text.split_inclusive('\n') {
+                let at = offset;
+                offset += line.len();
+                let trimmed = line.trim_start();
+                let Some(rest) = trimmed.strip_prefix("from") else {
+                    continue;
+                };
+                if !rest.starts_with([' ', '\t']) {
+                    continue;
+                }
+                let start = at + (line.len() - trimmed.len());
+                if mentions(&text[start..python_import_end(text, start)]) {
+                    return true;
+                }
+            }
+            false
+        }
+        Family::Js => {
+            let bytes = text.as_bytes();
+            for (i, b) in bytes.iter().enumerate() {
+                if !matches!(b, b'"' | b'\'' | b'`') {
+                    continue;
+                }
+                let rest = &text[i + 1..];
+                if !(rest.starts_with("./") || rest.starts_with("../")) {
+                    continue;
+                }
+                let before = &text[..i];
+                let Some(kw) = rfind_word(before, "import") else {
+                    continue;
+                };
+                if mentions(&before[kw..]) {
+                    return true;
+                }
+            }
+            false
+        }
+    }
+}
+
+/// Where a Python `from ... import ...` statement starting at `start` ends: at the `)` closing
+/// its parenthesized names, or at the end of its logical line (backslashes continue it).
+fn python_import_end(text: &str, start: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = start;
+    let mut paren = false;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' => paren = true,
+            b')' if paren => return i,
+            b'\\' if bytes.get(i + 1) == Some(&b'\n') => i += 1,
+            b'\\' if bytes.get(i + 1) == Some(&b'\r') && bytes.get(i + 2) == Some(&b'\n') => i += 2,
+            b'\n' if !paren => return i,
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
+}
+
+/// Whether `word` occurs in `hay` with no identifier character on either side.
+fn has_word(hay: &str, word: &str) -> bool {
+    let h = hay.as_bytes();
+    !word.is_empty()
+        && hay.match_indices(word).any(|(i, _)| {
+            (i == 0 || !is_word_byte(h[i - 1]))
+                && h.get(i + word.len()).is_none_or(|b| !is_word_byte(*b))
+        })
+}
+
+/// The offset of the last whole-word occurrence of `word` in `hay`.
+fn rfind_word(hay: &str, word: &str) -> Option<usize> {
+    let h = hay.as_bytes();
+    hay.rmatch_indices(word).map(|(i, _)| i).find(|&i| {
+        (i == 0 || !is_word_byte(h[i - 1]))
+            && h.get(i + word.len()).is_none_or(|b| !is_word_byte(*b))
+    })
+}
+
 impl Outline {
     /// Attaches each call (start offset, callee name) to the innermost function containing it,
     /// in one sweep (calls must be sorted by offset).
@@ -248,5 +342,30 @@ impl Outline {
     pub fn enclosing(&self, at: usize) -> Option<&FunctionInfo> {
         let upto = self.functions.partition_point(|f| f.start <= at);
         self.functions[..upto].iter().rev().find(|f| f.end >= at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn import_statements_name_what_they_import() {
+        let py = "import os\nfrom .llm import ask, answer_all\nfrom .tools import (\n    search,\n    fetch,\n)\nfrom .x import \\\n    late\nx = answer(1)\n";
+        for name in ["ask", "answer_all", "search", "fetch", "late"] {
+            assert!(imports_any_name(py, Family::Python, &[name]), "{name}");
+        }
+        // `answer` is called but not imported; `os` is not imported with `from`. (Module names
+        // count as mentioned: a superset is enough.)
+        for name in ["answer", "os", "answer_"] {
+            assert!(!imports_any_name(py, Family::Python, &[name]), "{name}");
+        }
+        let js = "import { ask as a, fetchAll } from './llm';\nimport Client from \"../client\";\nconst s = require('./search');\nask();\n";
+        for name in ["ask", "fetchAll", "Client"] {
+            assert!(imports_any_name(js, Family::Js, &[name]), "{name}");
+        }
+        for name in ["as_", "fetch", "search"] {
+            assert!(!imports_any_name(js, Family::Js, &[name]), "{name}");
+        }
     }
 }

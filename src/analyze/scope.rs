@@ -105,14 +105,15 @@ impl<'t, 'r> Scope<'t, 'r> {
     }
 
     fn text(&self, node: Node<'t>) -> &'t str {
-        node.utf8_text(self.src.as_bytes()).unwrap_or("")
+        self.src.get(node.byte_range()).unwrap_or("")
     }
 
-    /// Records what a node binds, if it is a binding form. Called for every node of the tree.
-    pub fn collect(&mut self, node: Node<'t>) {
+    /// Records what a node (of the given kind) binds, if it is a binding form. Called for every
+    /// node of the tree.
+    pub fn collect(&mut self, node: Node<'t>, kind: &str) {
         match self.fam {
-            Family::Python => self.collect_python(node),
-            Family::Js => self.collect_js(node),
+            Family::Python => self.collect_python(node, kind),
+            Family::Js => self.collect_js(node, kind),
         }
     }
 
@@ -160,9 +161,9 @@ impl<'t, 'r> Scope<'t, 'r> {
         split_module(module, self.fam)
     }
 
-    fn collect_python(&mut self, node: Node<'t>) {
+    fn collect_python(&mut self, node: Node<'t>, kind: &str) {
         let end = node.end_byte();
-        match node.kind() {
+        match kind {
             "import_statement" => {
                 let mut c = node.walk();
                 for name in node.children_by_field_name("name", &mut c) {
@@ -293,9 +294,9 @@ impl<'t, 'r> Scope<'t, 'r> {
         self.bind(name, pos, BindVal::Import(self.modules.len() - 1));
     }
 
-    fn collect_js(&mut self, node: Node<'t>) {
+    fn collect_js(&mut self, node: Node<'t>, kind: &str) {
         let end = node.end_byte();
-        match node.kind() {
+        match kind {
             "import_statement" => {
                 let Some(source) = node.child_by_field_name("source") else {
                     return;
