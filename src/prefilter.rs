@@ -822,6 +822,49 @@ mod tests {
     }
 
     #[test]
+    fn words_in_prose_or_in_other_modules_leave_rules_dead() {
+        let reg = crate::embedded_registry().unwrap();
+        let pf = Prefilter::new(&reg, 1);
+        let rule = |id: &str| reg.rules.iter().position(|r| r.id == id).unwrap();
+        let py =
+            "\"\"\"Works with openai and gpt-4o.\"\"\"\nfrom langchain_openai import ChatOpenAI\n";
+        let live = pf.live(py, Family::Python).unwrap();
+        assert!(live.contains(rule("openai/framework-import")));
+        assert!(!live.contains(rule("openai/sdk-import")));
+        assert!(!live.contains(rule("openai/chat-completions")));
+        assert!(!live.contains(rule("openai/model-id")));
+        let py = "import openai\nopenai.chat.completions.create(model='gpt-4o')\n";
+        let live = pf.live(py, Family::Python).unwrap();
+        for id in [
+            "openai/sdk-import",
+            "openai/chat-completions",
+            "openai/model-id",
+        ] {
+            assert!(live.contains(rule(id)), "{id}");
+        }
+        // Prose alone: nothing to parse.
+        assert!(
+            pf.live("// see the openai docs for gpt-4o\n", Family::Js)
+                .is_none()
+        );
+        assert!(
+            pf.live("import OpenAI from 'openai';\n", Family::Js)
+                .is_some_and(|l| l.contains(rule("openai/sdk-import")))
+        );
+        // Both automaton kinds agree.
+        let dfa = Prefilter::new(&reg, DFA_FROM_FILES);
+        for (text, fam) in [
+            (py, Family::Python),
+            ("x = {'type': 'function'}", Family::Python),
+        ] {
+            assert_eq!(
+                pf.live(text, fam).map(|l| l.rules),
+                dfa.live(text, fam).map(|l| l.rules)
+            );
+        }
+    }
+
+    #[test]
     fn words_of_queries() {
         let q = r#"((x) @k (#eq? @k "messages") (#match? @v "^[\"']assistant[\"']$") (#eq? @r "role"))"#;
         let mut w: Vec<String> = query_needs(q).iter().map(ToString::to_string).collect();

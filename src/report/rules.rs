@@ -90,6 +90,7 @@ pub fn explain_text(rule: &Rule, reg: &Registry) -> String {
     if let Some(docs) = &rule.docs {
         s.push_str(&format!("\nVendor docs: {docs}\n"));
     }
+    use crate::prefilter::Anchor;
     match crate::prefilter::rule_needs(rule, reg) {
         Some(needs) if needs.is_empty() => s.push_str(
             "\nPrefilter: not used (manifests and config files are read whatever their content)\n",
@@ -110,6 +111,12 @@ pub fn explain_text(rule: &Rule, reg: &Registry) -> String {
                 "\nPrefilter: the rule is tried only on files containing one of: {}\n",
                 alternatives.join(", ")
             ));
+            if needs.iter().flatten().any(|n| n.anchor != Anchor::Anywhere) {
+                s.push_str(
+                    "  (`import m`: module m imported; `\"w\"`: w as a whole string literal; \
+                     `\"w…`: a string literal starting with w)\n",
+                );
+            }
         }
         None => s.push_str("\nPrefilter: none (every file is parsed for this rule)\n"),
     }
