@@ -45,13 +45,6 @@ impl Live {
         }
     }
 
-    /// No rule (a file parsed for its outline alone).
-    pub fn none(n: usize) -> Live {
-        Live {
-            rules: vec![false; n],
-        }
-    }
-
     pub fn contains(&self, rule: RuleIdx) -> bool {
         self.rules.get(rule).copied().unwrap_or(false)
     }

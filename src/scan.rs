@@ -15,7 +15,7 @@ use crate::cache::{self, Cache, Entry, EntryRef};
 use crate::error::Error;
 use crate::finding::{self, Finding};
 use crate::lang::{Language, ManifestKind};
-use crate::prefilter::{Live, Prefilter};
+use crate::prefilter::Prefilter;
 use crate::report::{Report, SkippedFile, Summary};
 use crate::rules::Registry;
 use crate::source::{self, SkipReason, SourceText};
@@ -215,8 +215,7 @@ impl Context<'_> {
             return Some((o, Some(key.clone())));
         }
         let tree = parse(parsers, lang, &src.text, self.settings.parse_timeout).ok()?;
-        let none = Live::none(self.reg.rules.len());
-        let outline = analyze::analyze_tree(&tree, &src.text, lang, self.reg, &none, rel).outline;
+        let outline = analyze::outline_tree(&tree, &src.text, lang);
         if let (Some(cache), Some(key)) = (&self.cache, &key) {
             cache.put(key.clone(), &EntryRef::Outline(&outline));
         }

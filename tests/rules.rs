@@ -385,3 +385,35 @@ fn the_prefilter_is_active_and_never_hides_a_finding() {
         }
     }
 }
+
+#[test]
+fn the_outline_alone_is_the_outline_of_a_full_analysis() {
+    // Prefiltered files reached by the blast radius are outlined without matching: the outline
+    // must be exactly the one a full analysis gives, on every fixture and on the demo.
+    let reg = registry();
+    let demo = std::fs::read_dir("fixtures/demo/backend/app")
+        .unwrap()
+        .flatten()
+        .map(|e| e.path());
+    let mut seen = 0;
+    for path in fixture_files().into_iter().chain(demo) {
+        let Some(lang) = Language::from_path(&path) else {
+            continue;
+        };
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&lang.grammar()).unwrap();
+        let tree = parser.parse(&text, None).unwrap();
+        let all = lockin::prefilter::Live::all(reg.rules.len());
+        let full = lockin::analyze::analyze_tree(&tree, &text, lang, &reg, &all, "").outline;
+        let alone = lockin::analyze::outline_tree(&tree, &text, lang);
+        assert_eq!(
+            serde_json::to_string(&alone).unwrap(),
+            serde_json::to_string(&full).unwrap(),
+            "{}",
+            rel(&path)
+        );
+        seen += usize::from(!full.functions.is_empty());
+    }
+    assert!(seen > 20, "only {seen} fixtures have functions");
+}

@@ -154,18 +154,11 @@ pub fn analyze_tree(
     let mut calls = Vec::new();
     let mut members = Vec::new();
     let mut subscripts = Vec::new();
-    let mut outline = outline::Outline::default();
+    let mut outline = outline::OutlineBuilder::default();
 
-    // One pre-order traversal with a cursor (no recursion: deep trees cannot overflow the stack).
-    let mut cursor = tree.walk();
-    let kinds = lang.kind_names();
-    'walk: loop {
-        let node = cursor.node();
-        let kind = kinds
-            .get(usize::from(node.kind_id()))
-            .copied()
-            .unwrap_or_else(|| node.kind());
+    preorder(tree, lang, |node, kind| {
         a.scope.collect(node, kind);
+        outline.visit(node, kind, src, fam);
         match kind {
             "call" | "call_expression" | "new_expression" => calls.push(node),
             "attribute" | "member_expression" if a.is_member_candidate(node) => {
@@ -175,40 +168,10 @@ pub fn analyze_tree(
             "dictionary" | "object" => a.match_shapes(node),
             "variable_declarator" => a.match_env_destructuring(node),
             "comment" => a.read_directive(node),
-            "function_definition"
-            | "function_declaration"
-            | "generator_function_declaration"
-            | "method_definition"
-            | "arrow_function"
-            | "function_expression"
-            | "function" => {
-                if let Some(name) = outline::function_name(node, src, fam) {
-                    outline.functions.push(outline::FunctionInfo {
-                        name,
-                        line: node.start_position().row + 1,
-                        calls: Vec::new(),
-                        start: node.start_byte(),
-                        end: node.end_byte(),
-                    });
-                }
-            }
-            "import_from_statement" | "import_statement" => {
-                if let Some(imp) = outline::local_import(node, src, fam) {
-                    outline.imports.push(imp);
-                }
-            }
             _ if is_string_kind(kind, node, fam) => a.match_string(node),
             _ => {}
         }
-        if cursor.goto_first_child() {
-            continue;
-        }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() {
-                break 'walk;
-            }
-        }
-    }
+    });
     a.scope.finish();
 
     for call in &calls {
@@ -222,7 +185,6 @@ pub fn analyze_tree(
         }
     }
     a.match_imports();
-    let calls_seen: Vec<(usize, Node)> = calls.iter().map(|c| (c.start_byte(), *c)).collect();
     for call in calls {
         a.match_call(call);
     }
@@ -238,11 +200,7 @@ pub fn analyze_tree(
     let syntax_errors = tree.root_node().has_error();
     let portable_clients = a.scope.portable_sites.len();
     let directives = std::mem::take(&mut a.directives);
-    let call_names: Vec<(usize, String)> = calls_seen
-        .iter()
-        .filter_map(|(at, node)| outline::callee_name(*node, src).map(|n| (*at, n)))
-        .collect();
-    outline.attach_calls(&call_names);
+    let outline = outline.finish();
     let findings = findings_from_hits(a.src, a.reg, a.hits, &a.secrets, path, &|at| {
         outline.enclosing(at).map(|f| f.name.clone())
     });
@@ -255,6 +213,38 @@ pub fn analyze_tree(
         outline,
         portable_clients,
         findings_dropped: 0,
+    }
+}
+
+/// The outline of a parsed file alone, without matching any rule (a file the prefilter proved no
+/// rule can fire in, reached by the blast radius): the same outline `analyze_tree` gives.
+pub fn outline_tree(tree: &Tree, src: &str, lang: Language) -> outline::Outline {
+    let mut outline = outline::OutlineBuilder::default();
+    let fam = lang.family();
+    preorder(tree, lang, |node, kind| outline.visit(node, kind, src, fam));
+    outline.finish()
+}
+
+/// Calls `visit` with every node of the tree and its kind, in pre-order, with a cursor (no
+/// recursion: deep trees cannot overflow the stack). Kinds come from the grammar's table.
+fn preorder<'t>(tree: &'t Tree, lang: Language, mut visit: impl FnMut(Node<'t>, &'t str)) {
+    let mut cursor = tree.walk();
+    let kinds = lang.kind_names();
+    loop {
+        let node = cursor.node();
+        let kind = kinds
+            .get(usize::from(node.kind_id()))
+            .copied()
+            .unwrap_or_else(|| node.kind());
+        visit(node, kind);
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
     }
 }
 

@@ -95,6 +95,55 @@ pub fn function_name(node: Node, src: &str, fam: Family) -> Option<String> {
     }
 }
 
+/// Builds a file's outline from the nodes of a pre-order traversal.
+#[derive(Default)]
+pub struct OutlineBuilder {
+    outline: Outline,
+    /// (start offset, callee name) of every call, in traversal (so offset) order.
+    calls: Vec<(usize, String)>,
+}
+
+impl OutlineBuilder {
+    pub fn visit(&mut self, node: Node, kind: &str, src: &str, fam: Family) {
+        match kind {
+            "call" | "call_expression" | "new_expression" => {
+                if let Some(name) = callee_name(node, src) {
+                    self.calls.push((node.start_byte(), name));
+                }
+            }
+            "function_definition"
+            | "function_declaration"
+            | "generator_function_declaration"
+            | "method_definition"
+            | "arrow_function"
+            | "function_expression"
+            | "function" => {
+                if let Some(name) = function_name(node, src, fam) {
+                    self.outline.functions.push(FunctionInfo {
+                        name,
+                        line: node.start_position().row + 1,
+                        calls: Vec::new(),
+                        start: node.start_byte(),
+                        end: node.end_byte(),
+                    });
+                }
+            }
+            "import_from_statement" | "import_statement" => {
+                if let Some(imp) = local_import(node, src, fam) {
+                    self.outline.imports.push(imp);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The outline, each call attached to the innermost function holding it.
+    pub fn finish(mut self) -> Outline {
+        self.outline.attach_calls(&self.calls);
+        self.outline
+    }
+}
+
 /// The simple name a call's callee ends in.
 pub fn callee_name(call: Node, src: &str) -> Option<String> {
     let callee = call
