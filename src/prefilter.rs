@@ -3,12 +3,13 @@
 //! matched, and a source file with no live rule is not parsed at all.
 //!
 //! The words are derived from the rules, never written by hand:
-//! - import, call and member patterns need their root module's name (an import of it must be in
-//!   the file); `?`-rooted patterns need one of the pack's SDK module names;
-//! - string regexes need a word of one of their literal prefixes (regex-syntax's extractor); a
-//!   word is a run of letters, digits, `-` and `_`, which escapes in source text leave intact;
-//! - env rules need the variable name, shapes their first key, queries the literals of their
-//!   `#eq?` predicates.
+//! - import, call and member patterns need every name they spell, their root module imported;
+//!   `?`-rooted patterns need one of the pack's SDK modules imported instead of a root;
+//! - string regexes need one of a set of words every match contains (inner literals or literal
+//!   prefixes, from regex-syntax's HIR and extractor), each a run of characters that escapes in
+//!   source text leave intact; call rules with arguments also need one argument name;
+//! - env rules need the variable name, shapes every key and required value, queries the literals
+//!   of their predicates (only for queries where every predicate must hold).
 //!
 //! Some words must also stand in the right place (an [`Anchor`]), checked at each occurrence
 //! the automaton reports, so that a word common in prose and code selects only what can match:
