@@ -19,7 +19,8 @@
 //!   every import, `require()` and `import()` of it does (paths rooted in a module come only
 //!   from such bindings, and `?`-rooted hits are kept only in files that import the SDK);
 //! - a string regex anchored with `^` needs its literal prefix right after a quote;
-//! - a shape's required value (`type = "function"`) needs the whole string literal.
+//! - a shape's required value (`type = "function"`) needs the whole string literal after its key
+//!   and a colon (`"type": "function"`, `type: 'function'`).
 //!
 //! A rule for which no such word can be derived is live in every file (and then every file is
 //! parsed). Files with a `lockin:` comment are always parsed, so that their suppressions are
@@ -68,14 +69,18 @@ pub enum Anchor {
     StringStart,
     /// A whole string literal (between two quotes).
     StringLiteral,
+    /// A whole string literal that is the value of a key (`"type": "function"`, `type: 'function'`);
+    /// the key is the need's.
+    Value,
 }
 
 impl Anchor {
-    const ALL: [Anchor; 4] = [
+    const ALL: [Anchor; 5] = [
         Anchor::Anywhere,
         Anchor::Import,
         Anchor::StringStart,
         Anchor::StringLiteral,
+        Anchor::Value,
     ];
 
     fn bit(self) -> u8 {
@@ -88,20 +93,39 @@ impl Anchor {
 pub struct Need {
     pub word: String,
     pub anchor: Anchor,
+    /// For `Anchor::Value`: the key the word is the value of.
+    pub key: Option<String>,
 }
 
 impl Need {
     pub fn anywhere(word: impl Into<String>) -> Need {
-        Need {
-            word: word.into(),
-            anchor: Anchor::Anywhere,
-        }
+        Need::new(word, Anchor::Anywhere)
     }
 
     fn new(word: impl Into<String>, anchor: Anchor) -> Need {
         Need {
             word: word.into(),
             anchor,
+            key: None,
+        }
+    }
+
+    /// A shape's required value: `key: "value"` where both are plain words, else the value as
+    /// a whole string literal (or anywhere, for a value escapes could spell otherwise).
+    fn value_of(key: &str, value: &str) -> Need {
+        let anchor = literal_anchor(value, Anchor::StringLiteral);
+        let plain_key = !key.is_empty()
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$');
+        if anchor == Anchor::StringLiteral && plain_key {
+            Need {
+                word: value.to_string(),
+                anchor: Anchor::Value,
+                key: Some(key.to_string()),
+            }
+        } else {
+            Need::new(value, anchor)
         }
     }
 }
@@ -114,6 +138,7 @@ impl std::fmt::Display for Need {
             Anchor::Import => write!(f, "import {w}"),
             Anchor::StringStart => write!(f, "\"{w}…"),
             Anchor::StringLiteral => write!(f, "\"{w}\""),
+            Anchor::Value => write!(f, "{}: \"{w}\"", self.key.as_deref().unwrap_or("")),
         }
     }
 }
@@ -125,6 +150,8 @@ pub struct Prefilter {
     needs: Vec<(Vec<(usize, Anchor)>, RuleIdx)>,
     /// Per word, the anchors (bits) some need asks of it besides `Anywhere`.
     anchored: Vec<u8>,
+    /// Per word, the keys whose value some `Anchor::Value` need wants it to be.
+    value_keys: Vec<Vec<String>>,
     /// Rules no word can be derived for: live in every file.
     always: Vec<RuleIdx>,
     /// Pattern id of `lockin:`: a file with a suppression comment is parsed to check it.
@@ -145,6 +172,7 @@ impl Prefilter {
         let mut ids: std::collections::HashMap<String, usize> = Default::default();
         ids.insert("lockin:".to_string(), 0);
         let mut needs = Vec::new();
+        let mut value_keys: Vec<(usize, String)> = Vec::new();
         let mut always = Vec::new();
         for (ri, rule) in reg.rules.iter().enumerate() {
             let Some(alternatives) = rule_needs(rule, reg) else {
@@ -159,10 +187,19 @@ impl Prefilter {
                             words.push(n.word);
                             words.len() - 1
                         });
+                        if let Some(key) = n.key {
+                            value_keys.push((id, key));
+                        }
                         (id, n.anchor)
                     })
                     .collect();
                 needs.push((conj, ri));
+            }
+        }
+        let mut keys_of = vec![Vec::new(); words.len()];
+        for (id, key) in value_keys {
+            if !keys_of[id].contains(&key) {
+                keys_of[id].push(key);
             }
         }
         let mut anchored = vec![0u8; words.len()];
@@ -184,6 +221,7 @@ impl Prefilter {
                 .ok(),
             needs,
             anchored,
+            value_keys: keys_of,
             always,
             directive: 0,
             n_words: words.len(),
@@ -197,6 +235,7 @@ impl Prefilter {
             automaton: None,
             needs: Vec::new(),
             anchored: Vec::new(),
+            value_keys: Vec::new(),
             always: Vec::new(),
             directive: 0,
             n_words: 0,
@@ -223,7 +262,9 @@ impl Prefilter {
                 continue;
             }
             for a in Anchor::ALL {
-                if missing & a.bit() != 0 && anchored_at(bytes, m.start(), m.end(), a, fam) {
+                if missing & a.bit() != 0
+                    && anchored_at(bytes, m.start(), m.end(), a, fam, &self.value_keys[w])
+                {
                     seen[w] |= a.bit();
                 }
             }
@@ -302,12 +343,7 @@ pub fn rule_needs(rule: &Rule, reg: &Registry) -> Option<Needs> {
             .keys
             .iter()
             .map(Need::anywhere)
-            .chain(
-                shape
-                    .equals
-                    .iter()
-                    .map(|(_, v)| Need::new(v, literal_anchor(v, Anchor::StringLiteral))),
-            )
+            .chain(shape.equals.iter().map(|(k, v)| Need::value_of(k, v)))
             .collect();
         out.push(all);
     }
@@ -353,7 +389,14 @@ fn literal_anchor(literal: &str, anchor: Anchor) -> Anchor {
 
 /// Whether the occurrence of a word at `start..end` of `text` stands where `anchor` asks.
 /// Conservative: where unsure, it says yes.
-fn anchored_at(text: &[u8], start: usize, end: usize, anchor: Anchor, fam: Family) -> bool {
+fn anchored_at(
+    text: &[u8],
+    start: usize,
+    end: usize,
+    anchor: Anchor,
+    fam: Family,
+    keys: &[String],
+) -> bool {
     let before = start.checked_sub(1).map(|i| text[i]);
     let after = text.get(end).copied();
     let quote = |b: Option<u8>| matches!(b, Some(b'"' | b'\'' | b'`'));
@@ -361,6 +404,9 @@ fn anchored_at(text: &[u8], start: usize, end: usize, anchor: Anchor, fam: Famil
         Anchor::Anywhere => true,
         Anchor::StringStart => quote(before),
         Anchor::StringLiteral => quote(before) && quote(after),
+        Anchor::Value => {
+            quote(before) && quote(after) && keys.iter().any(|k| keyed(text, start, k))
+        }
         // A JS module specifier: `"openai"`, `'openai/resources'`.
         Anchor::Import if fam == Family::Js => {
             quote(before) && (quote(after) || after == Some(b'/'))
@@ -376,6 +422,45 @@ fn anchored_at(text: &[u8], start: usize, end: usize, anchor: Anchor, fam: Famil
             has_keyword(line, b"import") || has_keyword(line, b"from")
         }
     }
+}
+
+/// Whether the string literal whose text starts at `start` follows `key` and a colon: back over
+/// its quotes and a Python prefix (`f"`, `rb'`), white space, `:`, white space, the key's closing
+/// quotes, then the key as a whole word.
+fn keyed(text: &[u8], start: usize, key: &str) -> bool {
+    let quote = |b: u8| matches!(b, b'"' | b'\'' | b'`');
+    let mut i = start;
+    while i > 0 && quote(text[i - 1]) {
+        i -= 1;
+    }
+    for _ in 0..2 {
+        if i > 0
+            && matches!(
+                text[i - 1],
+                b'r' | b'R' | b'b' | b'B' | b'u' | b'U' | b'f' | b'F' | b't' | b'T'
+            )
+        {
+            i -= 1;
+        }
+    }
+    while i > 0 && text[i - 1].is_ascii_whitespace() {
+        i -= 1;
+    }
+    if i == 0 || text[i - 1] != b':' {
+        return false;
+    }
+    i -= 1;
+    while i > 0 && text[i - 1].is_ascii_whitespace() {
+        i -= 1;
+    }
+    while i > 0 && quote(text[i - 1]) {
+        i -= 1;
+    }
+    let Some(k) = i.checked_sub(key.len()) else {
+        return false;
+    };
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
+    &text[k..i] == key.as_bytes() && (k == 0 || !word(text[k - 1]))
 }
 
 /// Where the logical line holding `at` starts: lines ended with a backslash continue.
@@ -758,7 +843,14 @@ mod tests {
 
     fn at(text: &str, word: &str, anchor: Anchor, fam: Family) -> bool {
         let start = text.find(word).unwrap();
-        anchored_at(text.as_bytes(), start, start + word.len(), anchor, fam)
+        anchored_at(
+            text.as_bytes(),
+            start,
+            start + word.len(),
+            anchor,
+            fam,
+            &["type".to_string()],
+        )
     }
 
     #[test]
@@ -813,6 +905,24 @@ mod tests {
         assert!(at("{type: `function`}", "function", StringLiteral, Js));
         assert!(!at("function f() {}", "function", StringLiteral, Js));
         assert!(!at("'function calls'", "function", StringLiteral, Js));
+        // A shape's value after its key (`type`, in `at`) and a colon.
+        for yes in [
+            "{\"type\": \"function\"}",
+            "{'type' :\n    f'function'}",
+            "{type: \"function\"}",
+            "{ type:`function` }",
+        ] {
+            assert!(at(yes, "function", Value, Python), "{yes:?}");
+        }
+        for no in [
+            "if t == \"function\":",
+            "{\"kind\": \"function\"}",
+            "{\"subtype\": \"function\"}",
+            "typeof x === \"function\"",
+            "{\"type\": \"function calls\"}",
+        ] {
+            assert!(!at(no, "function", Value, Js), "{no:?}");
+        }
     }
 
     #[test]
