@@ -412,9 +412,7 @@ fn anchored_at(
             quote(before) && (quote(after) || after == Some(b'/'))
         }
         Anchor::Import => {
-            let ident = |b: Option<u8>| {
-                b.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80)
-            };
+            let ident = |b: Option<u8>| b.is_some_and(ident_byte);
             if ident(before) || before == Some(b'.') || ident(after) {
                 return false;
             }
@@ -459,8 +457,8 @@ fn keyed(text: &[u8], start: usize, key: &str) -> bool {
     let Some(k) = i.checked_sub(key.len()) else {
         return false;
     };
-    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
-    &text[k..i] == key.as_bytes() && (k == 0 || !word(text[k - 1]))
+    // (a JS key may hold a `$`)
+    &text[k..i] == key.as_bytes() && (k == 0 || !(ident_byte(text[k - 1]) || text[k - 1] == b'$'))
 }
 
 /// Where the logical line holding `at` starts: lines ended with a backslash continue.
@@ -480,11 +478,17 @@ fn logical_line_start(text: &[u8], at: usize) -> usize {
     }
 }
 
+/// A byte of a Python identifier (any non-ASCII byte counts: it may be part of one).
+fn ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
 /// Whether `kw` occurs in `line` as a whole word.
 fn has_keyword(line: &[u8], kw: &[u8]) -> bool {
-    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
-    memchr::memmem::find_iter(line, kw)
-        .any(|i| (i == 0 || !word(line[i - 1])) && line.get(i + kw.len()).is_none_or(|b| !word(*b)))
+    memchr::memmem::find_iter(line, kw).any(|i| {
+        (i == 0 || !ident_byte(line[i - 1]))
+            && line.get(i + kw.len()).is_none_or(|b| !ident_byte(*b))
+    })
 }
 
 /// A path pattern needs every name it spells, since each segment of a resolved path is a name
@@ -841,6 +845,13 @@ mod tests {
         assert_eq!(quoted_literal(r#"["']assistant["']"#), None);
     }
 
+    /// Asserts that `word` stands (or not) at its `anchor` in each of `texts`.
+    fn check(texts: &[&str], word: &str, anchor: Anchor, fam: Family, holds: bool) {
+        for text in texts {
+            assert_eq!(at(text, word, anchor, fam), holds, "{anchor:?} in {text:?}");
+        }
+    }
+
     fn at(text: &str, word: &str, anchor: Anchor, fam: Family) -> bool {
         let start = text.find(word).unwrap();
         anchored_at(
@@ -857,42 +868,58 @@ mod tests {
     fn anchors_hold_where_the_syntax_puts_the_word() {
         use Anchor::*;
         use Family::{Js, Python};
-        for yes in [
-            "import openai",
-            "import os, openai.types as t",
-            "from openai import OpenAI",
-            "from openai.types import X",
-            "x = 1; import openai",
-            "import os, \\\n    openai",
-            "import os, \\\r\n    openai",
-            "if True:\n    from  openai  import OpenAI",
-        ] {
-            assert!(at(yes, "openai", Import, Python), "{yes:?}");
-        }
-        for no in [
-            "from langchain_openai import ChatOpenAI",
-            "from x.openai import y",
-            "import openai_compat",
-            "# see the openai docs",
-            "client = openai.OpenAI()",
-            "from x import (\n    openai,\n)",
-        ] {
-            assert!(!at(no, "openai", Import, Python), "{no:?}");
-        }
-        for yes in [
-            "import OpenAI from \"openai\";",
-            "const { OpenAI } = require('openai/index');",
-            "await import(`openai`)",
-        ] {
-            assert!(at(yes, "openai", Import, Js), "{yes:?}");
-        }
-        for no in [
-            "import x from \"@azure/openai\"",
-            "// openai",
-            "\"openai-edge\"",
-        ] {
-            assert!(!at(no, "openai", Import, Js), "{no:?}");
-        }
+        check(
+            &[
+                "import openai",
+                "import os, openai.types as t",
+                "from openai import OpenAI",
+                "from openai.types import X",
+                "x = 1; import openai",
+                "import os, \\\n    openai",
+                "import os, \\\r\n    openai",
+                "if True:\n    from  openai  import OpenAI",
+            ],
+            "openai",
+            Import,
+            Python,
+            true,
+        );
+        check(
+            &[
+                "from langchain_openai import ChatOpenAI",
+                "from x.openai import y",
+                "import openai_compat",
+                "# see the openai docs",
+                "client = openai.OpenAI()",
+                "from x import (\n    openai,\n)",
+            ],
+            "openai",
+            Import,
+            Python,
+            false,
+        );
+        check(
+            &[
+                "import OpenAI from \"openai\";",
+                "const { OpenAI } = require('openai/index');",
+                "await import(`openai`)",
+            ],
+            "openai",
+            Import,
+            Js,
+            true,
+        );
+        check(
+            &[
+                "import x from \"@azure/openai\"",
+                "// openai",
+                "\"openai-edge\"",
+            ],
+            "openai",
+            Import,
+            Js,
+            false,
+        );
         assert!(at("m = 'gpt-4o-mini'", "gpt-4o", StringStart, Python));
         assert!(at("m = f\"gpt-4o\"", "gpt-4o", StringStart, Python));
         assert!(!at("# uses gpt-4o", "gpt-4o", StringStart, Python));
@@ -906,23 +933,31 @@ mod tests {
         assert!(!at("function f() {}", "function", StringLiteral, Js));
         assert!(!at("'function calls'", "function", StringLiteral, Js));
         // A shape's value after its key (`type`, in `at`) and a colon.
-        for yes in [
-            "{\"type\": \"function\"}",
-            "{'type' :\n    f'function'}",
-            "{type: \"function\"}",
-            "{ type:`function` }",
-        ] {
-            assert!(at(yes, "function", Value, Python), "{yes:?}");
-        }
-        for no in [
-            "if t == \"function\":",
-            "{\"kind\": \"function\"}",
-            "{\"subtype\": \"function\"}",
-            "typeof x === \"function\"",
-            "{\"type\": \"function calls\"}",
-        ] {
-            assert!(!at(no, "function", Value, Js), "{no:?}");
-        }
+        check(
+            &[
+                "{\"type\": \"function\"}",
+                "{'type' :\n    f'function'}",
+                "{type: \"function\"}",
+                "{ type:`function` }",
+            ],
+            "function",
+            Value,
+            Python,
+            true,
+        );
+        check(
+            &[
+                "if t == \"function\":",
+                "{\"kind\": \"function\"}",
+                "{\"subtype\": \"function\"}",
+                "typeof x === \"function\"",
+                "{\"type\": \"function calls\"}",
+            ],
+            "function",
+            Value,
+            Js,
+            false,
+        );
     }
 
     #[test]

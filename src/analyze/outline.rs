@@ -336,23 +336,24 @@ fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
 }
 
+/// Whether the `len` bytes at `i` of `hay` have no identifier character on either side.
+fn whole_word_at(hay: &[u8], i: usize, len: usize) -> bool {
+    (i == 0 || !is_word_byte(hay[i - 1])) && hay.get(i + len).is_none_or(|b| !is_word_byte(*b))
+}
+
 /// Whether `word` occurs in `hay` with no identifier character on either side.
 fn has_word(hay: &str, word: &str) -> bool {
-    let h = hay.as_bytes();
     !word.is_empty()
-        && hay.match_indices(word).any(|(i, _)| {
-            (i == 0 || !is_word_byte(h[i - 1]))
-                && h.get(i + word.len()).is_none_or(|b| !is_word_byte(*b))
-        })
+        && hay
+            .match_indices(word)
+            .any(|(i, _)| whole_word_at(hay.as_bytes(), i, word.len()))
 }
 
 /// The offset of the last whole-word occurrence of `word` in `hay`.
 fn rfind_word(hay: &str, word: &str) -> Option<usize> {
-    let h = hay.as_bytes();
-    hay.rmatch_indices(word).map(|(i, _)| i).find(|&i| {
-        (i == 0 || !is_word_byte(h[i - 1]))
-            && h.get(i + word.len()).is_none_or(|b| !is_word_byte(*b))
-    })
+    hay.rmatch_indices(word)
+        .map(|(i, _)| i)
+        .find(|&i| whole_word_at(hay.as_bytes(), i, word.len()))
 }
 
 impl Outline {
