@@ -27,6 +27,7 @@
 //! checked.
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use regex::Regex;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Hir, HirKind, Look};
 
@@ -95,6 +96,9 @@ pub struct Need {
     pub anchor: Anchor,
     /// For `Anchor::Value`: the key the word is the value of.
     pub key: Option<String>,
+    /// For `Anchor::StringStart`: the rule's string regex (index in its `strings`) that a
+    /// literal starting with the word must match, where the literal's whole text is plain.
+    pub verify: Option<usize>,
 }
 
 impl Need {
@@ -107,6 +111,7 @@ impl Need {
             word: word.into(),
             anchor,
             key: None,
+            verify: None,
         }
     }
 
@@ -123,6 +128,7 @@ impl Need {
                 word: value.to_string(),
                 anchor: Anchor::Value,
                 key: Some(key.to_string()),
+                verify: None,
             }
         } else {
             Need::new(value, anchor)
@@ -152,6 +158,9 @@ pub struct Prefilter {
     anchored: Vec<u8>,
     /// Per word, the keys whose value some `Anchor::Value` need wants it to be.
     value_keys: Vec<Vec<String>>,
+    /// Per word, the regexes a plain string literal it starts must match (one of) for its
+    /// `Anchor::StringStart`; `None` when some need takes any literal it starts.
+    verifiers: Vec<Option<Vec<Regex>>>,
     /// Rules no word can be derived for: live in every file.
     always: Vec<RuleIdx>,
     /// Pattern id of `lockin:`: a file with a suppression comment is parsed to check it.
@@ -173,6 +182,7 @@ impl Prefilter {
         ids.insert("lockin:".to_string(), 0);
         let mut needs = Vec::new();
         let mut value_keys: Vec<(usize, String)> = Vec::new();
+        let mut verify: Vec<(usize, Option<Regex>)> = Vec::new();
         let mut always = Vec::new();
         for (ri, rule) in reg.rules.iter().enumerate() {
             let Some(alternatives) = rule_needs(rule, reg) else {
@@ -190,6 +200,10 @@ impl Prefilter {
                         if let Some(key) = n.key {
                             value_keys.push((id, key));
                         }
+                        if n.anchor == Anchor::StringStart {
+                            let regex = n.verify.and_then(|k| rule.matcher.strings.get(k));
+                            verify.push((id, regex.cloned()));
+                        }
                         (id, n.anchor)
                     })
                     .collect();
@@ -200,6 +214,18 @@ impl Prefilter {
         for (id, key) in value_keys {
             if !keys_of[id].contains(&key) {
                 keys_of[id].push(key);
+            }
+        }
+        let mut verifiers: Vec<Option<Vec<Regex>>> = vec![Some(Vec::new()); words.len()];
+        for (id, regex) in verify {
+            match (regex, &mut verifiers[id]) {
+                (Some(r), Some(list)) => {
+                    if !list.iter().any(|l| l.as_str() == r.as_str()) {
+                        list.push(r);
+                    }
+                }
+                (None, v) => *v = None,
+                (Some(_), None) => {}
             }
         }
         let mut anchored = vec![0u8; words.len()];
@@ -222,6 +248,7 @@ impl Prefilter {
             needs,
             anchored,
             value_keys: keys_of,
+            verifiers,
             always,
             directive: 0,
             n_words: words.len(),
@@ -236,6 +263,7 @@ impl Prefilter {
             needs: Vec::new(),
             anchored: Vec::new(),
             value_keys: Vec::new(),
+            verifiers: Vec::new(),
             always: Vec::new(),
             directive: 0,
             n_words: 0,
@@ -264,6 +292,10 @@ impl Prefilter {
             for a in Anchor::ALL {
                 if missing & a.bit() != 0
                     && anchored_at(bytes, m.start(), m.end(), a, fam, &self.value_keys[w])
+                    && (a != Anchor::StringStart
+                        || self.verifiers[w]
+                            .as_deref()
+                            .is_none_or(|v| literal_may_match(bytes, m.start(), v)))
                 {
                     seen[w] |= a.bit();
                 }
@@ -329,8 +361,13 @@ pub fn rule_needs(rule: &Rule, reg: &Registry) -> Option<Needs> {
     for p in &m.imports {
         out.extend(pattern_needs(p, &pack_modules)?);
     }
-    for r in &m.strings {
-        out.extend(regex_needs(r.as_str())?.into_iter().map(|n| vec![n]));
+    for (k, r) in m.strings.iter().enumerate() {
+        out.extend(regex_needs(r.as_str())?.into_iter().map(|mut n| {
+            if n.anchor == Anchor::StringStart {
+                n.verify = Some(k);
+            }
+            vec![n]
+        }));
     }
     out.extend(
         m.env
@@ -420,6 +457,34 @@ fn anchored_at(
             has_keyword(line, b"import") || has_keyword(line, b"from")
         }
     }
+}
+
+/// Whether the string literal that opens right before `start` can match one of `regexes` as
+/// the analyzer sees it (its value, escapes decoded). Only a plain literal is judged, one whose
+/// value is the bytes up to the first quote like its opening one: with a backslash, a line
+/// break or a `{` (an f-string or template interpolation, which may hold quotes) before that
+/// quote, or a doubled opening quote (`""` or a triple quote), it says yes.
+fn literal_may_match(text: &[u8], start: usize, regexes: &[Regex]) -> bool {
+    let Some(&quote) = start.checked_sub(1).and_then(|i| text.get(i)) else {
+        return true;
+    };
+    if start >= 2 && text[start - 2] == quote {
+        return true;
+    }
+    let rest = &text[start..];
+    let Some(end) = rest
+        .iter()
+        .position(|&b| b == quote || matches!(b, b'\\' | b'\n' | b'\r' | b'{'))
+    else {
+        return true;
+    };
+    if rest[end] != quote {
+        return true;
+    }
+    let Ok(value) = std::str::from_utf8(&rest[..end]) else {
+        return true;
+    };
+    regexes.iter().any(|r| r.is_match(value))
 }
 
 /// Whether the string literal whose text starts at `start` follows `key` and a colon: back over
@@ -682,6 +747,27 @@ fn query_needs(query: &str) -> Vec<Need> {
         }
     }
     out
+}
+
+/// Where a query can match: the node kind its one pattern is rooted in and the words (of
+/// [`query_needs`]) every match holds inside that node, since each predicate's capture is a
+/// node of the pattern. `None` for a query `query_needs` derives nothing from, or one whose
+/// pattern does not start with a named node (`((a) @x ...)`, `(_ ...)`).
+pub(crate) fn query_root(query: &str) -> Option<(String, Vec<String>)> {
+    let words: Vec<String> = query_needs(query).into_iter().map(|n| n.word).collect();
+    if words.is_empty() {
+        return None;
+    }
+    let mut rest = query.trim_start();
+    while let Some(comment) = rest.strip_prefix(';') {
+        rest = comment.split_once('\n').map_or("", |(_, r)| r).trim_start();
+    }
+    let kind: String = rest
+        .strip_prefix('(')?
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    (!kind.is_empty() && kind != "_").then_some((kind, words))
 }
 
 /// The word `W` of a regex that matches exactly a string literal's source text, `"W"` or
@@ -981,6 +1067,31 @@ mod tests {
         ] {
             assert!(live.contains(rule(id)), "{id}");
         }
+        // A literal that starts like a model id must be one, unless escapes, an interpolation
+        // or a triple quote leave its value unknown.
+        let model_id = |text: &str| {
+            pf.live(text, Family::Python)
+                .is_some_and(|l| l.contains(rule("openai/model-id")))
+        };
+        for text in [
+            "m = 'gpt-4o'",
+            "m = \"gpt-4o-mini\"",
+            "m = \"gpt-4o-2024-08-06\"",
+            "m = 'gpt-4o\\x41'",
+            "m = f'gpt-4o{size}'",
+            "m = \"\"\"gpt-4o\"\"\"",
+            "m = 'gpt-4o",
+            "m = 'gpt-4o is great' or 'gpt-4o'",
+        ] {
+            assert!(model_id(text), "{text}");
+        }
+        for text in [
+            "m = 'gpt-4o is great'",
+            "m = \"gpt-4o \" + x",
+            "print('gpt-4o: done')",
+        ] {
+            assert!(!model_id(text), "{text}");
+        }
         // Prose alone: nothing to parse.
         assert!(
             pf.live("// see the openai docs for gpt-4o\n", Family::Js)
@@ -1013,6 +1124,14 @@ mod tests {
         assert!(query_needs(r#"[(a) (b)] @match (#eq? @match "x")"#).is_empty());
         assert!(query_needs(r#"((a)? @k (#eq? @k "x")) @match"#).is_empty());
         assert!(query_needs(r#"((a) @k (#eq? @k "x")) ((b) @match)"#).is_empty());
+        let root = |q: &str| query_root(q).map(|(kind, _)| kind);
+        assert_eq!(
+            query_root("; c\n(pair key: (x) @k (#eq? @k \"messages\")) @match"),
+            Some(("pair".to_string(), vec!["messages".to_string()]))
+        );
+        assert_eq!(root(r#"((pair) @k (#eq? @k "x")) @match"#), None);
+        assert_eq!(root(r#"(_ (x) @k (#eq? @k "x")) @match"#), None);
+        assert_eq!(root(r#"[(a) (b)] @match (#eq? @match "x")"#), None);
         assert!(
             !query_needs(
                 r#"; a comment with ? and [

@@ -155,8 +155,14 @@ pub fn analyze_tree(
     let mut members = Vec::new();
     let mut subscripts = Vec::new();
     let mut outline = outline::OutlineBuilder::default();
+    // Nodes a live query can be rooted in (by kind).
+    let root_kinds = a.query_root_kinds();
+    let mut query_roots = Vec::new();
 
     preorder(tree, lang, |node, kind| {
+        if root_kinds.contains(&kind) {
+            query_roots.push(node);
+        }
         a.scope.collect(node, kind);
         outline.visit(node, kind, src, fam);
         match kind {
@@ -194,7 +200,7 @@ pub fn analyze_tree(
     for s in subscripts {
         a.match_env_subscript(s);
     }
-    a.match_queries(tree);
+    a.match_queries(tree, &query_roots);
     a.keep_deferred();
 
     let syntax_errors = tree.root_node().has_error();
@@ -646,14 +652,34 @@ impl<'t, 'r> Analyzer<'t, 'r> {
         self.hits.extend(hits);
     }
 
-    fn match_queries(&mut self, tree: &Tree) {
+    /// The node kinds the live queries of this language are rooted in, where known.
+    fn query_root_kinds(&self) -> Vec<&'r str> {
+        let i = self.lang.index();
+        let mut kinds: Vec<&str> = self.reg.queries[i]
+            .iter()
+            .zip(&self.reg.query_roots[i])
+            .filter(|((ri, _), _)| self.live.contains(*ri))
+            .filter_map(|(_, root)| root.as_ref().map(|(kind, _)| kind.as_str()))
+            .collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        kinds
+    }
+
+    /// Runs the live queries. A query with a known root runs only at the nodes of that kind
+    /// that hold its words (`roots`, in pre-order), each match rooted there: the matches of a
+    /// run over the whole tree, without visiting the rest of it. Any other query runs on the
+    /// whole tree.
+    fn match_queries(&mut self, tree: &'t Tree, roots: &[Node<'t>]) {
         let reg = self.reg;
-        let queries = &reg.queries[self.lang.index()];
+        let i = self.lang.index();
+        let queries = &reg.queries[i];
         if queries.is_empty() {
             return;
         }
+        let src = self.src.as_bytes();
         let mut cursor = QueryCursor::new();
-        for (ri, q) in queries {
+        for ((ri, q), root) in queries.iter().zip(&reg.query_roots[i]) {
             if !self.live.contains(*ri) {
                 continue;
             }
@@ -664,13 +690,13 @@ impl<'t, 'r> Analyzer<'t, 'r> {
             let Some(cap) = q.capture_index_for_name("match") else {
                 continue;
             };
-            let mut it = cursor.matches(q, tree.root_node(), self.src.as_bytes());
-            while let Some(m) = it.next() {
-                for c in m.captures().iter().filter(|c| c.index == cap) {
-                    let h = self.hit(*ri, c.node, None);
-                    self.hits.push(h);
-                }
-            }
+            let starts = query_starts(tree, src, root.as_ref(), roots);
+            let captured = query_captures(&mut cursor, q, cap, &starts, root.is_some(), src);
+            let hits: Vec<Hit> = captured
+                .into_iter()
+                .map(|node| self.hit(*ri, node, None))
+                .collect();
+            self.hits.extend(hits);
         }
     }
 
@@ -692,6 +718,61 @@ impl<'t, 'r> Analyzer<'t, 'r> {
             }
         }
     }
+}
+
+/// Where a query is run: at each node of `roots` of the query's root kind holding all its words,
+/// or (no known root) at the root of the tree.
+fn query_starts<'t>(
+    tree: &'t Tree,
+    src: &[u8],
+    root: Option<&(String, Vec<String>)>,
+    roots: &[Node<'t>],
+) -> Vec<Node<'t>> {
+    let Some((kind, words)) = root else {
+        return vec![tree.root_node()];
+    };
+    let at: Vec<Vec<usize>> = words
+        .iter()
+        .map(|w| memchr::memmem::find_iter(src, w.as_bytes()).collect())
+        .collect();
+    let holds = |node: &Node| {
+        let r = node.byte_range();
+        words.iter().zip(&at).all(|(w, at)| {
+            let first = at.partition_point(|&p| p < r.start);
+            at.get(first).is_some_and(|&p| p + w.len() <= r.end)
+        })
+    };
+    roots
+        .iter()
+        .filter(|n| n.kind() == kind && holds(n))
+        .copied()
+        .collect()
+}
+
+/// The `@match` captures (index `cap`) of `q` run at each of `starts`; with `rooted`, only
+/// matches rooted at the start node itself.
+fn query_captures<'t>(
+    cursor: &mut QueryCursor,
+    q: &tree_sitter::Query,
+    cap: u32,
+    starts: &[Node<'t>],
+    rooted: bool,
+    src: &[u8],
+) -> Vec<Node<'t>> {
+    cursor.set_max_start_depth(rooted.then_some(0));
+    let mut out = Vec::new();
+    for node in starts {
+        let mut it = cursor.matches(q, *node, src);
+        while let Some(m) = it.next() {
+            out.extend(
+                m.captures()
+                    .iter()
+                    .filter(|c| c.index == cap)
+                    .map(|c| c.node),
+            );
+        }
+    }
+    out
 }
 
 /// Turns raw hits into findings: `supersedes` applied, one finding per rule and place, line
@@ -910,5 +991,84 @@ fn snippet(src: &str, lines: &LineIndex, row: usize, secrets: &[Range<usize>]) -
         format!("{cut}…")
     } else {
         text.to_string()
+    }
+}
+
+#[cfg(test)]
+mod query_tests {
+    use super::*;
+
+    /// Every source file under `dir`, recursively.
+    fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if Language::from_path(&path).is_some() {
+                out.push(path);
+            }
+        }
+    }
+
+    /// A query run at the nodes of its root kind that hold its words finds what it finds run
+    /// over the whole tree, on every fixture and on nested and repeated lists.
+    #[test]
+    fn rooted_queries_find_what_whole_tree_queries_find() {
+        let reg = crate::embedded_registry().unwrap();
+        let mut files = Vec::new();
+        sources(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures")
+                .as_path(),
+            &mut files,
+        );
+        let mut texts: Vec<(Language, String)> = files
+            .iter()
+            .map(|p| {
+                (
+                    Language::from_path(p).unwrap(),
+                    std::fs::read_to_string(p).unwrap(),
+                )
+            })
+            .collect();
+        let nested = "f(messages=[{\"role\": \"user\", \"content\": g(messages=[{'role': 'assistant', 'content': '{'}])}, {\"role\": \"assistant\", \"content\": x}])\n";
+        texts.push((Language::Python, nested.repeat(3)));
+        let nested_js = "f({ messages: [{ role: \"user\", content: g({ messages: [{ role: 'assistant', content: '{' }] }) }, { role: \"assistant\", content: x }] });\n";
+        texts.push((Language::Javascript, nested_js.repeat(3)));
+        texts.push((Language::Typescript, nested_js.repeat(2)));
+        let mut parser = Parser::new();
+        let mut cursor = QueryCursor::new();
+        let mut found = 0;
+        for (lang, text) in &texts {
+            parser.set_language(&lang.grammar()).unwrap();
+            let tree = parser.parse(text, None).unwrap();
+            let mut all = Vec::new();
+            preorder(&tree, *lang, |node, _| all.push(node));
+            let i = lang.index();
+            for ((_, q), root) in reg.queries[i].iter().zip(&reg.query_roots[i]) {
+                let Some(root) = root else { continue };
+                let q = q.compile().unwrap();
+                let cap = q.capture_index_for_name("match").unwrap();
+                let src = text.as_bytes();
+                let ranges = |nodes: Vec<Node>| {
+                    let mut r: Vec<_> = nodes.iter().map(Node::byte_range).collect();
+                    r.sort_by_key(|r| (r.start, r.end));
+                    r
+                };
+                let whole = ranges(query_captures(
+                    &mut cursor,
+                    q,
+                    cap,
+                    &[tree.root_node()],
+                    false,
+                    src,
+                ));
+                let starts = query_starts(&tree, src, Some(root), &all);
+                let rooted = ranges(query_captures(&mut cursor, q, cap, &starts, true, src));
+                assert_eq!(rooted, whole, "{lang:?}: {text}");
+                found += whole.len();
+            }
+        }
+        assert!(found >= 12, "the fixtures hold matches: {found}");
     }
 }

@@ -114,7 +114,8 @@ pub fn explain_text(rule: &Rule, reg: &Registry) -> String {
             if needs.iter().flatten().any(|n| n.anchor != Anchor::Anywhere) {
                 s.push_str(
                     "  (`import m`: module m imported; `\"w\"`: w as a whole string literal; \
-                     `\"w…`: a string literal starting with w; `k: \"w\"`: that literal as the \
+                     `\"w…`: a string literal starting with w that can match the \
+                     rule's pattern; `k: \"w\"`: that literal as the \
                      value of key k)\n",
                 );
             }

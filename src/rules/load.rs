@@ -654,6 +654,11 @@ impl LazyQuery {
         }
     }
 
+    /// The query as written.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
     /// The compiled query, or why it does not compile.
     pub fn compile(&self) -> Result<&tree_sitter::Query, String> {
         self.compiled

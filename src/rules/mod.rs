@@ -313,6 +313,9 @@ pub struct Registry {
     pub(crate) env: Vec<(RuleIdx, EnvPattern)>,
     pub(crate) shapes: Vec<(RuleIdx, Shape)>,
     pub(crate) queries: [Vec<(RuleIdx, Arc<load::LazyQuery>)>; 4],
+    /// Per query (same order): the node kind its matches are rooted in and the words inside
+    /// such a node, where they can be derived (`prefilter::query_root`).
+    pub(crate) query_roots: [Vec<Option<(String, Vec<String>)>>; 4],
     /// Manifest `dependency` rules by normalised package name.
     pub(crate) dependencies: HashMap<String, Vec<RuleIdx>>,
     /// Terraform resource patterns.
@@ -351,6 +354,7 @@ impl Registry {
         let mut dependencies: HashMap<String, Vec<RuleIdx>> = HashMap::new();
         let mut resources = Vec::new();
         let mut queries: [Vec<(RuleIdx, Arc<load::LazyQuery>)>; 4] = Default::default();
+        let mut query_roots: [Vec<Option<(String, Vec<String>)>>; 4] = Default::default();
         for (i, rule) in rules.iter().enumerate() {
             let m = &rule.matcher;
             imports.extend(m.imports.iter().map(|p| (i, p.clone())));
@@ -383,6 +387,7 @@ impl Registry {
             }
             for (lang, q) in &m.queries {
                 queries[lang.index()].push((i, Arc::clone(q)));
+                query_roots[lang.index()].push(crate::prefilter::query_root(q.text()));
             }
         }
         let strings = RegexSet::new(&string_patterns).map_err(|e| e.to_string())?;
@@ -429,6 +434,7 @@ impl Registry {
             dependencies,
             resources,
             queries,
+            query_roots,
             constructor_names,
             supersedes,
         })
