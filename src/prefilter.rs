@@ -753,7 +753,7 @@ fn query_needs(query: &str) -> Vec<Need> {
 /// [`query_needs`]) every match holds inside that node, since each predicate's capture is a
 /// node of the pattern. `None` for a query `query_needs` derives nothing from, or one whose
 /// pattern does not start with a named node (`((a) @x ...)`, `(_ ...)`).
-pub(crate) fn query_root(query: &str) -> Option<(String, Vec<String>)> {
+pub(crate) fn query_root(query: &str) -> Option<QueryRoot> {
     let words: Vec<String> = query_needs(query).into_iter().map(|n| n.word).collect();
     if words.is_empty() {
         return None;
@@ -767,7 +767,14 @@ pub(crate) fn query_root(query: &str) -> Option<(String, Vec<String>)> {
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
         .collect();
-    (!kind.is_empty() && kind != "_").then_some((kind, words))
+    (!kind.is_empty() && kind != "_").then_some(QueryRoot { kind, words })
+}
+
+/// The node kind a query's matches are rooted in and the words every match holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueryRoot {
+    pub kind: String,
+    pub words: Vec<String>,
 }
 
 /// The word `W` of a regex that matches exactly a string literal's source text, `"W"` or
@@ -1124,10 +1131,13 @@ mod tests {
         assert!(query_needs(r#"[(a) (b)] @match (#eq? @match "x")"#).is_empty());
         assert!(query_needs(r#"((a)? @k (#eq? @k "x")) @match"#).is_empty());
         assert!(query_needs(r#"((a) @k (#eq? @k "x")) ((b) @match)"#).is_empty());
-        let root = |q: &str| query_root(q).map(|(kind, _)| kind);
+        let root = |q: &str| query_root(q).map(|r| r.kind);
         assert_eq!(
             query_root("; c\n(pair key: (x) @k (#eq? @k \"messages\")) @match"),
-            Some(("pair".to_string(), vec!["messages".to_string()]))
+            Some(QueryRoot {
+                kind: "pair".to_string(),
+                words: vec!["messages".to_string()]
+            })
         );
         assert_eq!(root(r#"((pair) @k (#eq? @k "x")) @match"#), None);
         assert_eq!(root(r#"(_ (x) @k (#eq? @k "x")) @match"#), None);

@@ -15,7 +15,7 @@ use tree_sitter::{Node, Parser, Point, QueryCursor, StreamingIterator, Tree};
 
 use crate::finding::Finding;
 use crate::lang::{Family, Language};
-use crate::prefilter::Live;
+use crate::prefilter::{Live, QueryRoot};
 use crate::rules::{Category, PathPattern, Registry, RuleIdx, Seg, Vendor};
 use crate::source::char_column;
 use crate::suppress::{self, Directive, Notice, Suppressed};
@@ -659,7 +659,7 @@ impl<'t, 'r> Analyzer<'t, 'r> {
             .iter()
             .zip(&self.reg.query_roots[i])
             .filter(|((ri, _), _)| self.live.contains(*ri))
-            .filter_map(|(_, root)| root.as_ref().map(|(kind, _)| kind.as_str()))
+            .filter_map(|(_, root)| root.as_ref().map(|r| r.kind.as_str()))
             .collect();
         kinds.sort_unstable();
         kinds.dedup();
@@ -725,10 +725,10 @@ impl<'t, 'r> Analyzer<'t, 'r> {
 fn query_starts<'t>(
     tree: &'t Tree,
     src: &[u8],
-    root: Option<&(String, Vec<String>)>,
+    root: Option<&QueryRoot>,
     roots: &[Node<'t>],
 ) -> Vec<Node<'t>> {
-    let Some((kind, words)) = root else {
+    let Some(QueryRoot { kind, words }) = root else {
         return vec![tree.root_node()];
     };
     let at: Vec<Vec<usize>> = words

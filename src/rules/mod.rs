@@ -315,7 +315,7 @@ pub struct Registry {
     pub(crate) queries: [Vec<(RuleIdx, Arc<load::LazyQuery>)>; 4],
     /// Per query (same order): the node kind its matches are rooted in and the words inside
     /// such a node, where they can be derived (`prefilter::query_root`).
-    pub(crate) query_roots: [Vec<Option<(String, Vec<String>)>>; 4],
+    pub(crate) query_roots: [Vec<Option<crate::prefilter::QueryRoot>>; 4],
     /// Manifest `dependency` rules by normalised package name.
     pub(crate) dependencies: HashMap<String, Vec<RuleIdx>>,
     /// Terraform resource patterns.
@@ -354,7 +354,7 @@ impl Registry {
         let mut dependencies: HashMap<String, Vec<RuleIdx>> = HashMap::new();
         let mut resources = Vec::new();
         let mut queries: [Vec<(RuleIdx, Arc<load::LazyQuery>)>; 4] = Default::default();
-        let mut query_roots: [Vec<Option<(String, Vec<String>)>>; 4] = Default::default();
+        let mut query_roots: [Vec<Option<crate::prefilter::QueryRoot>>; 4] = Default::default();
         for (i, rule) in rules.iter().enumerate() {
             let m = &rule.matcher;
             imports.extend(m.imports.iter().map(|p| (i, p.clone())));
