@@ -73,15 +73,21 @@ pub enum Anchor {
     /// A whole string literal that is the value of a key (`"type": "function"`, `type: 'function'`);
     /// the key is the need's.
     Value,
+    /// A keyword argument's or an object key's name: the word, then `=` or `:` (`role: x`).
+    Key,
+    /// The same with a list literal as the value (`messages=[`, `messages: [`).
+    KeyOfList,
 }
 
 impl Anchor {
-    const ALL: [Anchor; 5] = [
+    const ALL: [Anchor; 7] = [
         Anchor::Anywhere,
         Anchor::Import,
         Anchor::StringStart,
         Anchor::StringLiteral,
         Anchor::Value,
+        Anchor::Key,
+        Anchor::KeyOfList,
     ];
 
     fn bit(self) -> u8 {
@@ -145,6 +151,8 @@ impl std::fmt::Display for Need {
             Anchor::StringStart => write!(f, "\"{w}…"),
             Anchor::StringLiteral => write!(f, "\"{w}\""),
             Anchor::Value => write!(f, "{}: \"{w}\"", self.key.as_deref().unwrap_or("")),
+            Anchor::Key => write!(f, "{w}="),
+            Anchor::KeyOfList => write!(f, "{w}=[…]"),
         }
     }
 }
@@ -444,6 +452,13 @@ fn anchored_at(
         Anchor::Value => {
             quote(before) && quote(after) && keys.iter().any(|k| keyed(text, start, k))
         }
+        Anchor::Key | Anchor::KeyOfList => {
+            if before.is_some_and(|b| ident_byte(b) || b == b'$') {
+                return false;
+            }
+            let list = anchor == Anchor::KeyOfList;
+            key_follows(&text[end..], list)
+        }
         // A JS module specifier: `"openai"`, `'openai/resources'`.
         Anchor::Import if fam == Family::Js => {
             quote(before) && (quote(after) || after == Some(b'/'))
@@ -457,6 +472,31 @@ fn anchored_at(
             has_keyword(line, b"import") || has_keyword(line, b"from")
         }
     }
+}
+
+/// Whether `rest` (the text after a name) goes on with `=` (not `==`) or `:`, and with `list`
+/// then `[`, white space allowed around. A comment or a line continuation where the separator
+/// or the bracket would be is not looked through: yes.
+fn key_follows(rest: &[u8], list: bool) -> bool {
+    let skip = |from: usize| {
+        from + rest[from..]
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count()
+    };
+    let opaque = |b: u8| matches!(b, b'#' | b'/' | b'\\');
+    let i = skip(0);
+    match rest.get(i) {
+        Some(&b) if opaque(b) => return true,
+        Some(b'=') if rest.get(i + 1) != Some(&b'=') => {}
+        Some(b':') => {}
+        _ => return false,
+    }
+    if !list {
+        return true;
+    }
+    let j = skip(i + 1);
+    rest.get(j).is_some_and(|&b| b == b'[' || opaque(b))
 }
 
 /// Whether the string literal that opens right before `start` can match one of `regexes` as
@@ -731,9 +771,17 @@ fn query_needs(query: &str) -> Vec<Need> {
     if !is_simple_query(query) {
         return out;
     }
-    for (pred, literal) in predicates(query) {
+    for (pred, capture, literal) in predicates(query) {
         match pred {
-            "#eq?" => out.push(Need::anywhere(literal)),
+            "#eq?" => {
+                let name = !literal.is_empty()
+                    && literal.bytes().all(|b| ident_byte(b) || b == b'$');
+                let anchor = name
+                    .then(|| key_anchor(query, &capture))
+                    .flatten()
+                    .unwrap_or(Anchor::Anywhere);
+                out.push(Need::new(literal, anchor));
+            }
             _ => {
                 let regex = literal.replace("\\\"", "\"");
                 if let Some(word) = quoted_literal(&regex) {
@@ -855,14 +903,65 @@ fn is_simple_query(query: &str) -> bool {
     patterns == 1
 }
 
-/// `(#eq? @k "messages")` / `(#match? @v "^x$")`: each predicate's name and string argument.
-fn predicates(query: &str) -> Vec<(&'static str, String)> {
+/// The anchor of an `#eq?` literal on `capture` where the query puts that capture on a name:
+/// `(keyword_argument name: (identifier) @k` or `(pair key: (property_identifier) @k`
+/// ([`Anchor::Key`]), followed by `value: (list` or `value: (array` ([`Anchor::KeyOfList`]).
+fn key_anchor(query: &str, capture: &str) -> Option<Anchor> {
+    let tag = format!("@{capture}");
+    let mut from = 0;
+    // The capture's definition: `@k` after a node, not as a predicate's argument.
+    let (def, before) = loop {
+        let at = from + query[from..].find(&tag)?;
+        from = at + tag.len();
+        let ends = query[from..]
+            .chars()
+            .next()
+            .is_none_or(|c| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.')));
+        let before = query[..at].trim_end();
+        if ends && before.ends_with(')') {
+            break (from, before);
+        }
+    };
+    let node = ["(identifier)", "(property_identifier)"]
+        .into_iter()
+        .find(|n| before.ends_with(n))?;
+    let before = before[..before.len() - node.len()].trim_end();
+    let parent = if let Some(b) = before.strip_suffix("name:") {
+        b.trim_end().ends_with("(keyword_argument")
+    } else if let Some(b) = before.strip_suffix("key:") {
+        b.trim_end().ends_with("(pair")
+    } else {
+        false
+    };
+    if !parent {
+        return None;
+    }
+    // After it, maybe a predicate group, then the value's field.
+    let mut rest = query[def..].trim_start();
+    if rest.starts_with("(#") {
+        let close = rest.find(')')?;
+        rest = rest[close + 1..].trim_start();
+    }
+    let list = rest.strip_prefix("value:").is_some_and(|v| {
+        let v = v.trim_start();
+        ["(list", "(array"].into_iter().any(|n| {
+            v.strip_prefix(n)
+                .is_some_and(|r| r.starts_with(|c: char| c.is_whitespace() || c == ')'))
+        })
+    });
+    Some(if list { Anchor::KeyOfList } else { Anchor::Key })
+}
+
+/// `(#eq? @k "messages")` / `(#match? @v "^x$")`: each predicate's name, capture and string
+/// argument.
+fn predicates(query: &str) -> Vec<(&'static str, String, String)> {
     let mut out = Vec::new();
     for pred in ["#eq?", "#match?"] {
         let mut rest = query;
         while let Some(i) = rest.find(pred) {
             rest = &rest[i + pred.len()..];
             let Some(start) = rest.find('"') else { break };
+            let capture = rest[..start].trim().trim_start_matches('@').to_string();
             let body = &rest[start + 1..];
             // The string ends at the first quote not escaped with a backslash.
             let mut end = None;
@@ -878,7 +977,7 @@ fn predicates(query: &str) -> Vec<(&'static str, String)> {
                 }
             }
             let Some(end) = end else { break };
-            out.push((pred, body[..end].to_string()));
+            out.push((pred, capture, body[..end].to_string()));
             rest = &body[end..];
         }
     }
@@ -1054,6 +1153,47 @@ mod tests {
     }
 
     #[test]
+    fn names_are_anchored_before_their_value() {
+        use Anchor::{Key, KeyOfList};
+        use Family::{Js, Python};
+        check(
+            &[
+                "f(messages=[m])",
+                "f(messages = [\n  m])",
+                "{ messages: [m] }",
+                "f(messages=  # the turns\n  [m])",
+                "x = {messages: /* turns */ [m]}",
+            ],
+            "messages",
+            KeyOfList,
+            Python,
+            true,
+        );
+        check(
+            &[
+                "self.messages.append(m)",
+                "f(messages=msgs)",
+                "if messages == [m]:",
+                "f(all_messages=[m])",
+                "f(messages_=[m])",
+                "for m in messages:",
+            ],
+            "messages",
+            KeyOfList,
+            Python,
+            false,
+        );
+        check(&["{ role: 'user' }", "f(role=r)"], "role", Key, Js, true);
+        check(
+            &["m.role === r", "{ $role: 'user' }", "role == r"],
+            "role",
+            Key,
+            Js,
+            false,
+        );
+    }
+
+    #[test]
     fn words_in_prose_or_in_other_modules_leave_rules_dead() {
         let reg = crate::embedded_registry().unwrap();
         let pf = Prefilter::new(&reg, 1);
@@ -1131,6 +1271,23 @@ mod tests {
         assert!(query_needs(r#"[(a) (b)] @match (#eq? @match "x")"#).is_empty());
         assert!(query_needs(r#"((a)? @k (#eq? @k "x")) @match"#).is_empty());
         assert!(query_needs(r#"((a) @k (#eq? @k "x")) ((b) @match)"#).is_empty());
+        // A literal on a keyword argument's or key's name is anchored there.
+        let embedded = crate::embedded_registry().unwrap();
+        let prefill = embedded
+            .rules
+            .iter()
+            .find(|r| r.id == "anthropic/assistant-prefill")
+            .unwrap();
+        for (lang, text) in &prefill.matcher.query_text {
+            let mut w: Vec<String> = query_needs(text).iter().map(ToString::to_string).collect();
+            w.sort();
+            let want: &[&str] = if *lang == crate::lang::RuleLang::Python {
+                &["\"assistant\"", "\"role\"", "messages=[…]"]
+            } else {
+                &["\"assistant\"", "messages=[…]", "role="]
+            };
+            assert_eq!(w, want, "{lang:?}");
+        }
         let root = |q: &str| query_root(q).map(|r| r.kind);
         assert_eq!(
             query_root("; c\n(pair key: (x) @k (#eq? @k \"messages\")) @match"),
