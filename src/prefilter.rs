@@ -77,10 +77,13 @@ pub enum Anchor {
     Key,
     /// The same with a list literal as the value (`messages=[`, `messages: [`).
     KeyOfList,
+    /// A dict or object key: the word, maybe quoted, then `:` (`"input_schema": s`,
+    /// `input_schema: s`), or a shorthand property (`{ input_schema }`).
+    DictKey,
 }
 
 impl Anchor {
-    const ALL: [Anchor; 7] = [
+    const ALL: [Anchor; 8] = [
         Anchor::Anywhere,
         Anchor::Import,
         Anchor::StringStart,
@@ -88,6 +91,7 @@ impl Anchor {
         Anchor::Value,
         Anchor::Key,
         Anchor::KeyOfList,
+        Anchor::DictKey,
     ];
 
     fn bit(self) -> u8 {
@@ -153,6 +157,7 @@ impl std::fmt::Display for Need {
             Anchor::Value => write!(f, "{}: \"{w}\"", self.key.as_deref().unwrap_or("")),
             Anchor::Key => write!(f, "{w}="),
             Anchor::KeyOfList => write!(f, "{w}=[…]"),
+            Anchor::DictKey => write!(f, "{w}:"),
         }
     }
 }
@@ -387,7 +392,7 @@ pub fn rule_needs(rule: &Rule, reg: &Registry) -> Option<Needs> {
         let all: Vec<Need> = shape
             .keys
             .iter()
-            .map(Need::anywhere)
+            .map(|k| Need::new(k, literal_anchor(k, Anchor::DictKey)))
             .chain(shape.equals.iter().map(|(k, v)| Need::value_of(k, v)))
             .collect();
         out.push(all);
@@ -459,6 +464,7 @@ fn anchored_at(
             let list = anchor == Anchor::KeyOfList;
             key_follows(&text[end..], list)
         }
+        Anchor::DictKey => dict_key_at(text, start, end),
         // A JS module specifier: `"openai"`, `'openai/resources'`.
         Anchor::Import if fam == Family::Js => {
             quote(before) && (quote(after) || after == Some(b'/'))
@@ -497,6 +503,33 @@ fn key_follows(rest: &[u8], list: bool) -> bool {
     }
     let j = skip(i + 1);
     rest.get(j).is_some_and(|&b| b == b'[' || opaque(b))
+}
+
+/// Whether the word at `start..end` can be a dict or object key as the shape matcher reads one
+/// (an identifier, a property name or a plain string literal): the word whole, then its closing
+/// quote if it opened with one, white space and `:`; or, unquoted, white space and `,` or `}`
+/// (a shorthand property). A comment where the colon would be is not looked through: yes.
+fn dict_key_at(text: &[u8], start: usize, end: usize) -> bool {
+    let before = start.checked_sub(1).map(|i| text[i]);
+    if before.is_some_and(|b| ident_byte(b) || b == b'$') {
+        return false;
+    }
+    let quoted = matches!(before, Some(b'"' | b'\'' | b'`'));
+    let mut i = end;
+    if quoted {
+        if text.get(i) != before.as_ref() {
+            return false;
+        }
+        i += 1;
+    }
+    while text.get(i).is_some_and(u8::is_ascii_whitespace) {
+        i += 1;
+    }
+    match text.get(i) {
+        Some(b':' | b'#' | b'/') => true,
+        Some(b',' | b'}') => !quoted,
+        _ => false,
+    }
 }
 
 /// Whether the string literal that opens right before `start` can match one of `regexes` as
@@ -1154,7 +1187,7 @@ mod tests {
 
     #[test]
     fn names_are_anchored_before_their_value() {
-        use Anchor::{Key, KeyOfList};
+        use Anchor::{DictKey, Key, KeyOfList};
         use Family::{Js, Python};
         check(
             &[
@@ -1180,6 +1213,34 @@ mod tests {
             ],
             "messages",
             KeyOfList,
+            Python,
+            false,
+        );
+        check(
+            &[
+                "{\"input_schema\": s}",
+                "{'input_schema' : s}",
+                "{ input_schema: s }",
+                "{ name, input_schema }",
+                "{ input_schema,\n name }",
+                "{\"input_schema\"  # why\n : s}",
+            ],
+            "input_schema",
+            DictKey,
+            Js,
+            true,
+        );
+        check(
+            &[
+                "tool.input_schema = s",
+                "f(input_schema=s)",
+                "\"input_schema is required\"",
+                "{\"input_schema\", \"name\"}",
+                "x = my_input_schema: s",
+                "print(input_schema)",
+            ],
+            "input_schema",
+            DictKey,
             Python,
             false,
         );

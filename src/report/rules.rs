@@ -116,7 +116,8 @@ pub fn explain_text(rule: &Rule, reg: &Registry) -> String {
                     "  (`import m`: module m imported; `\"w\"`: w as a whole string literal; \
                      `\"w…`: a string literal starting with w that can match the \
                      rule's pattern; `k: \"w\"`: that literal as the \
-                     value of key k)\n",
+                     value of key k; `w:`: w as a dict or object key; `w=`: w as a keyword \
+                     argument or key before = or :; `w=[…]`: the same with a list value)\n",
                 );
             }
         }
