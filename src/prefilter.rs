@@ -18,7 +18,11 @@
 //!   `x.openai`); in JS/TS it opens a module specifier string (`"openai"`, `'openai/x'`), as
 //!   every import, `require()` and `import()` of it does (paths rooted in a module come only
 //!   from such bindings, and `?`-rooted hits are kept only in files that import the SDK);
-//! - a string regex anchored with `^` needs its literal prefix right after a quote;
+//! - a string regex anchored with `^` needs its literal prefix right after a quote, and a
+//!   plain literal there (its value the bytes up to the closing quote) must match the regex;
+//! - a shape's keys must stand as dict or object keys (`"input_schema":`, `{ input_schema }`);
+//! - a query's `#eq?` literal on a keyword argument's or key's name must stand before `=` or
+//!   `:` (and `[` where the query wants a list value: `messages=[`);
 //! - a shape's required value (`type = "function"`) needs the whole string literal after its key
 //!   and a colon (`"type": "function"`, `type: 'function'`).
 //!
@@ -807,8 +811,8 @@ fn query_needs(query: &str) -> Vec<Need> {
     for (pred, capture, literal) in predicates(query) {
         match pred {
             "#eq?" => {
-                let name = !literal.is_empty()
-                    && literal.bytes().all(|b| ident_byte(b) || b == b'$');
+                let name =
+                    !literal.is_empty() && literal.bytes().all(|b| ident_byte(b) || b == b'$');
                 let anchor = name
                     .then(|| key_anchor(query, &capture))
                     .flatten()
