@@ -26,9 +26,13 @@
 //! - a shape's required value (`type = "function"`) needs the whole string literal after its key
 //!   and a colon (`"type": "function"`, `type: 'function'`).
 //!
+//! In Python, words in comments and docstrings do not count (`inert`): no rule matches there.
+//!
 //! A rule for which no such word can be derived is live in every file (and then every file is
 //! parsed). Files with a `lockin:` comment are always parsed, so that their suppressions are
 //! checked.
+
+pub mod inert;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
@@ -298,8 +302,16 @@ impl Prefilter {
         let mut seen = vec![0u8; self.n_words];
         let mut any = false;
         let bytes = text.as_bytes();
+        // Python comments and docstrings, found once the automaton finds a word.
+        let mut inert: Option<Vec<std::ops::Range<usize>>> = None;
         for m in ac.find_overlapping_iter(text) {
             let w = m.pattern().as_usize();
+            if fam == Family::Python && w != self.directive {
+                let spans = inert.get_or_insert_with(|| inert::python_inert_spans(bytes));
+                if inert::within(spans, m.start()) {
+                    continue;
+                }
+            }
             seen[w] |= Anchor::Anywhere.bit();
             any = true;
             let missing = self.anchored[w] & !seen[w];

@@ -1,0 +1,284 @@
+//! Where a Python file's text can hold no match of any rule: its comments and its docstrings
+//! (a string literal that is a whole statement, which the string rules skip and no other rule
+//! looks into). A word the automaton finds there does not make a rule live.
+//!
+//! A small tokenizer, sound rather than complete: it follows strings (prefixes, triple quotes,
+//! escapes, f-string replacement fields with their nested strings and format specs), comments,
+//! brackets and line continuations, and where Python's grammar and tree-sitter's could read the
+//! text differently (a same-quote string nested in an f-string field, a comment or a backslash
+//! inside a field, an unterminated string) it stops: nothing after that point is inert.
+
+use std::ops::Range;
+
+/// The inert spans of a Python text, in order and disjoint: comments, and docstrings that are
+/// plain (not f-/t-) strings.
+pub fn python_inert_spans(text: &[u8]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    // tree-sitter's lexer ends a comment or a string at a NUL byte; no source file holds one.
+    if memchr::memchr(0, text).is_some() {
+        return out;
+    }
+    let n = text.len();
+    let mut i = 0;
+    let mut depth = 0usize;
+    // Only white space since the start of the logical line.
+    let mut line_start = true;
+    while i < n {
+        let b = text[i];
+        match b {
+            b'#' => {
+                let end = memchr::memchr(b'\n', &text[i..]).map_or(n, |e| i + e);
+                out.push(i..end);
+                i = end;
+            }
+            b'\n' => {
+                line_start |= depth == 0;
+                i += 1;
+            }
+            b' ' | b'\t' | b'\r' | b'\x0c' => i += 1,
+            b'\\' => {
+                // A line continuation (or a stray backslash): the next line goes on this one.
+                line_start = false;
+                i += match text.get(i + 1) {
+                    Some(b'\n') => 2,
+                    Some(b'\r') if text.get(i + 2) == Some(&b'\n') => 3,
+                    _ => 1,
+                };
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                line_start = false;
+                i += 1;
+            }
+            b')' | b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                line_start = false;
+                i += 1;
+            }
+            b'"' | b'\'' => {
+                let Some(end) = string_end(text, i, false) else {
+                    return out;
+                };
+                if line_start && depth == 0 && ends_statement(text, end) {
+                    out.push(i..end);
+                }
+                line_start = false;
+                i = end;
+            }
+            _ if ident_start(b) => {
+                let end = ident_end(text, i);
+                match string_prefix(&text[i..end]).filter(|_| is_quote(text.get(end))) {
+                    None => i = end,
+                    Some(formatted) => {
+                        let Some(close) = string_end(text, end, formatted) else {
+                            return out;
+                        };
+                        if line_start && depth == 0 && !formatted && ends_statement(text, close) {
+                            out.push(i..close);
+                        }
+                        i = close;
+                    }
+                }
+                line_start = false;
+            }
+            _ => {
+                line_start = false;
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+fn is_quote(b: Option<&u8>) -> bool {
+    matches!(b, Some(b'"' | b'\''))
+}
+
+fn ident_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_' || b >= 0x80
+}
+
+fn ident_end(text: &[u8], start: usize) -> usize {
+    start
+        + text[start..]
+            .iter()
+            .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80)
+            .count()
+}
+
+/// Whether `word` is a string prefix (`r`, `b`, `rb`, `f`, `rf`, `t`, ...), and if so whether
+/// it makes a formatted string (f or t).
+fn string_prefix(word: &[u8]) -> Option<bool> {
+    if word.is_empty() || word.len() > 2 {
+        return None;
+    }
+    let lower: Vec<u8> = word.iter().map(u8::to_ascii_lowercase).collect();
+    match lower.as_slice() {
+        b"r" | b"u" | b"b" | b"br" | b"rb" => Some(false),
+        b"f" | b"t" | b"fr" | b"rf" | b"tr" | b"rt" => Some(true),
+        _ => None,
+    }
+}
+
+/// Whether only white space, a comment or the end of the line or text follows `at`.
+fn ends_statement(text: &[u8], at: usize) -> bool {
+    let rest = &text[at..];
+    let k = rest
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    matches!(rest.get(k), None | Some(b'\n' | b'\r' | b'#'))
+}
+
+/// The end (past the closing quotes) of the string whose opening quote is at `q`, or `None`
+/// where lexing must stop.
+fn string_end(text: &[u8], q: usize, formatted: bool) -> Option<usize> {
+    let quote = text[q];
+    let triple = text.get(q + 1) == Some(&quote) && text.get(q + 2) == Some(&quote);
+    let mut j = q + if triple { 3 } else { 1 };
+    loop {
+        let b = *text.get(j)?;
+        match b {
+            b'\\' => j += 2,
+            b'\n' if !triple => return None,
+            _ if b == quote => {
+                if !triple {
+                    return Some(j + 1);
+                }
+                if text.get(j + 1) == Some(&quote) && text.get(j + 2) == Some(&quote) {
+                    return Some(j + 3);
+                }
+                j += 1;
+            }
+            b'{' if formatted => {
+                if text.get(j + 1) == Some(&b'{') {
+                    j += 2;
+                } else {
+                    j = field_end(text, j + 1, quote, triple)?;
+                }
+            }
+            _ => j += 1,
+        }
+    }
+}
+
+/// The end (past its `}`) of an f-string replacement field whose expression starts at `j`.
+fn field_end(text: &[u8], mut j: usize, quote: u8, triple: bool) -> Option<usize> {
+    let mut depth = 0usize;
+    loop {
+        let b = *text.get(j)?;
+        match b {
+            b'\'' | b'"' if b == quote => return None,
+            b'\'' | b'"' => j = string_end(text, j, false)?,
+            b'#' | b'\\' => return None,
+            b'\n' if !triple => return None,
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                j += 1;
+            }
+            b')' | b']' => {
+                depth = depth.saturating_sub(1);
+                j += 1;
+            }
+            b'}' if depth == 0 => return Some(j + 1),
+            b'}' => {
+                depth -= 1;
+                j += 1;
+            }
+            b':' if depth == 0 => return spec_end(text, j + 1, quote, triple),
+            _ if ident_start(b) => {
+                let end = ident_end(text, j);
+                j = match string_prefix(&text[j..end]).filter(|_| is_quote(text.get(end))) {
+                    Some(_) if text[end] == quote => return None,
+                    Some(formatted) => string_end(text, end, formatted)?,
+                    None => end,
+                };
+            }
+            _ => j += 1,
+        }
+    }
+}
+
+/// The end (past the field's `}`) of a format spec starting at `j`: literal text with nested
+/// fields.
+fn spec_end(text: &[u8], mut j: usize, quote: u8, triple: bool) -> Option<usize> {
+    loop {
+        let b = *text.get(j)?;
+        match b {
+            b'{' => j = field_end(text, j + 1, quote, triple)?,
+            b'}' => return Some(j + 1),
+            b'\\' => return None,
+            b'\n' if !triple => return None,
+            _ if b == quote => return None,
+            _ => j += 1,
+        }
+    }
+}
+
+/// Whether `at` lies in one of `spans` (in order, disjoint).
+pub fn within(spans: &[Range<usize>], at: usize) -> bool {
+    let i = spans.partition_point(|s| s.end <= at);
+    spans.get(i).is_some_and(|s| s.start <= at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inert(text: &str) -> Vec<&str> {
+        python_inert_spans(text.as_bytes())
+            .into_iter()
+            .map(|r| &text[r])
+            .collect()
+    }
+
+    #[test]
+    fn comments_and_docstrings_are_inert() {
+        let text = "\"\"\"Module doc: from openai import OpenAI.\"\"\"\nimport os  # a comment\n\ndef f():\n    r'''doc\n    \"role\": \"assistant\"'''\n    x = \"gpt-4o\"\n    return x\n";
+        assert_eq!(
+            inert(text),
+            [
+                "\"\"\"Module doc: from openai import OpenAI.\"\"\"",
+                "# a comment",
+                "r'''doc\n    \"role\": \"assistant\"'''",
+            ]
+        );
+    }
+
+    #[test]
+    fn strings_in_code_are_not_inert() {
+        for text in [
+            "x = \"doc\"\n",
+            "f(\n  \"not a statement\"\n)\n",
+            "\"a\" \"b\"\n",
+            "\"%s\" % x\n",
+            "\"a\".join(x)\n",
+            "x = \\\n\"continued\"\n",
+            "f\"{'gpt-4o'}\"\n",
+            "\"a\", \"b\"\n",
+            "x = 1; \"after a semicolon\"\n",
+        ] {
+            assert_eq!(inert(text), Vec::<&str>::new(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn f_strings_are_followed_or_lexing_stops() {
+        // Fields with nested strings, format specs and doubled braces keep the lexer in step.
+        let text = "x = f\"{d['k']:>{w}} {{}} {y!r}\"\n# after\n";
+        assert_eq!(inert(text), ["# after"]);
+        let text = "x = f'''{\"a\"}\n'''\n# after\n";
+        assert_eq!(inert(text), ["# after"]);
+        // A same-quote string nested in a field (Python 3.12), or an unterminated string: stop.
+        for text in [
+            "x = f\"{d[\"k\"]}\"\n# after\n",
+            "x = 'open\n# after\n",
+            "x = f\"{a # c\n}\"\n# after\n",
+        ] {
+            assert_eq!(inert(text), Vec::<&str>::new(), "{text:?}");
+        }
+        assert!(within(&[2..5, 8..9], 4));
+        assert!(!within(&[2..5, 8..9], 5));
+        assert!(!within(&[2..5, 8..9], 1));
+    }
+}
