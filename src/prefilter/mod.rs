@@ -1316,6 +1316,13 @@ mod tests {
         ] {
             assert!(!model_id(text), "{text}");
         }
+        // Python usage examples in docstrings and comments: nothing to parse either.
+        let doc = "\"\"\"Usage:\n    from openai import OpenAI\n    client.chat.completions.create(model=\"gpt-4o\", messages=[{\"role\": \"assistant\"}])\n\"\"\"\n# import anthropic\nx = 1\n";
+        assert!(pf.live(doc, Family::Python).is_none());
+        assert!(
+            pf.live(&doc.replace("x = 1", "x = \"gpt-4o\""), Family::Python)
+                .is_some()
+        );
         // Prose alone: nothing to parse.
         assert!(
             pf.live("// see the openai docs for gpt-4o\n", Family::Js)
