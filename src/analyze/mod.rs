@@ -129,6 +129,11 @@ struct Analyzer<'t, 'r> {
     strings_live: bool,
 }
 
+/// Matches the live rules against a parsed file and builds its outline.
+///
+/// In a tree with syntax errors every rule is tried, whatever `live` says: error recovery can
+/// skip tokens and assemble a match from words that do not stand where the prefilter's anchors
+/// look for them (`"function"}parameters": {}` read as a key `parameters`).
 pub fn analyze_tree(
     tree: &Tree,
     src: &str,
@@ -137,6 +142,13 @@ pub fn analyze_tree(
     live: &Live,
     path: &str,
 ) -> FileAnalysis {
+    let every_rule;
+    let live = if tree.root_node().has_error() {
+        every_rule = Live::all(reg.rules.len());
+        &every_rule
+    } else {
+        live
+    };
     let fam = lang.family();
     let mut a = Analyzer {
         src,

@@ -32,7 +32,7 @@
 //! parsed). Files with a `lockin:` comment are always parsed, so that their suppressions are
 //! checked.
 
-pub mod inert;
+mod inert;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
