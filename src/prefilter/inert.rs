@@ -6,7 +6,8 @@
 //! escapes, f-string replacement fields with their nested strings and format specs), comments,
 //! brackets and line continuations, and where Python's grammar and tree-sitter's could read the
 //! text differently (a same-quote string nested in an f-string field, a comment or a backslash
-//! inside a field, an unterminated string) it stops: nothing after that point is inert.
+//! inside a field, an unterminated string, a NUL byte anywhere) it stops: nothing after that
+//! point is inert. (A parsed file with syntax errors is matched against every rule anyway.)
 
 use std::ops::Range;
 
