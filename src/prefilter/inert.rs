@@ -103,7 +103,7 @@ fn ident_end(text: &[u8], start: usize) -> usize {
     start
         + text[start..]
             .iter()
-            .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80)
+            .take_while(|&&b| super::ident_byte(b))
             .count()
 }
 

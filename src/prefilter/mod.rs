@@ -465,7 +465,7 @@ fn anchored_at(
 ) -> bool {
     let before = start.checked_sub(1).map(|i| text[i]);
     let after = text.get(end).copied();
-    let quote = |b: Option<u8>| matches!(b, Some(b'"' | b'\'' | b'`'));
+    let quote = |b: Option<u8>| b.is_some_and(quote_byte);
     match anchor {
         Anchor::Anywhere => true,
         Anchor::StringStart => quote(before),
@@ -473,14 +473,10 @@ fn anchored_at(
         Anchor::Value => {
             quote(before) && quote(after) && keys.iter().any(|k| keyed(text, start, k))
         }
-        Anchor::Key | Anchor::KeyOfList => {
-            if before.is_some_and(|b| ident_byte(b) || b == b'$') {
-                return false;
-            }
-            let list = anchor == Anchor::KeyOfList;
-            key_follows(&text[end..], list)
-        }
-        Anchor::DictKey => dict_key_at(text, start, end),
+        // (a name starts after no byte of a name)
+        Anchor::Key | Anchor::KeyOfList | Anchor::DictKey if before.is_some_and(name_byte) => false,
+        Anchor::Key | Anchor::KeyOfList => key_follows(&text[end..], anchor == Anchor::KeyOfList),
+        Anchor::DictKey => dict_key_at(text, before, end),
         // A JS module specifier: `"openai"`, `'openai/resources'`.
         Anchor::Import if fam == Family::Js => {
             quote(before) && (quote(after) || after == Some(b'/'))
@@ -500,14 +496,8 @@ fn anchored_at(
 /// then `[`, white space allowed around. A comment or a line continuation where the separator
 /// or the bracket would be is not looked through: yes.
 fn key_follows(rest: &[u8], list: bool) -> bool {
-    let skip = |from: usize| {
-        from + rest[from..]
-            .iter()
-            .take_while(|b| b.is_ascii_whitespace())
-            .count()
-    };
     let opaque = |b: u8| matches!(b, b'#' | b'/' | b'\\');
-    let i = skip(0);
+    let i = space_end(rest, 0);
     match rest.get(i) {
         Some(&b) if opaque(b) => return true,
         Some(b'=') if rest.get(i + 1) != Some(&b'=') => {}
@@ -517,20 +507,17 @@ fn key_follows(rest: &[u8], list: bool) -> bool {
     if !list {
         return true;
     }
-    let j = skip(i + 1);
+    let j = space_end(rest, i + 1);
     rest.get(j).is_some_and(|&b| b == b'[' || opaque(b))
 }
 
-/// Whether the word at `start..end` can be a dict or object key as the shape matcher reads one
-/// (an identifier, a property name or a plain string literal): the word whole, then its closing
-/// quote if it opened with one, white space and `:`; or, unquoted, white space and `,` or `}`
-/// (a shorthand property). A comment where the colon would be is not looked through: yes.
-fn dict_key_at(text: &[u8], start: usize, end: usize) -> bool {
-    let before = start.checked_sub(1).map(|i| text[i]);
-    if before.is_some_and(|b| ident_byte(b) || b == b'$') {
-        return false;
-    }
-    let quoted = matches!(before, Some(b'"' | b'\'' | b'`'));
+/// Whether the word ending at `end` (after the byte `before`, not part of a name) can be a dict
+/// or object key as the shape matcher reads one (an identifier, a property name or a plain
+/// string literal): the word whole, then its closing quote if it opened with one, white space
+/// and `:`; or, unquoted, white space and `,` or `}` (a shorthand property). A comment where the
+/// colon would be is not looked through: yes.
+fn dict_key_at(text: &[u8], before: Option<u8>, end: usize) -> bool {
+    let quoted = before.is_some_and(quote_byte);
     let mut i = end;
     if quoted {
         if text.get(i) != before.as_ref() {
@@ -538,9 +525,7 @@ fn dict_key_at(text: &[u8], start: usize, end: usize) -> bool {
         }
         i += 1;
     }
-    while text.get(i).is_some_and(u8::is_ascii_whitespace) {
-        i += 1;
-    }
+    let i = space_end(text, i);
     match text.get(i) {
         Some(b':' | b'#' | b'/') => true,
         Some(b',' | b'}') => !quoted,
@@ -580,9 +565,8 @@ fn literal_may_match(text: &[u8], start: usize, regexes: &[Regex]) -> bool {
 /// its quotes and a Python prefix (`f"`, `rb'`), white space, `:`, white space, the key's closing
 /// quotes, then the key as a whole word.
 fn keyed(text: &[u8], start: usize, key: &str) -> bool {
-    let quote = |b: u8| matches!(b, b'"' | b'\'' | b'`');
     let mut i = start;
-    while i > 0 && quote(text[i - 1]) {
+    while i > 0 && quote_byte(text[i - 1]) {
         i -= 1;
     }
     for _ in 0..2 {
@@ -605,14 +589,14 @@ fn keyed(text: &[u8], start: usize, key: &str) -> bool {
     while i > 0 && text[i - 1].is_ascii_whitespace() {
         i -= 1;
     }
-    while i > 0 && quote(text[i - 1]) {
+    while i > 0 && quote_byte(text[i - 1]) {
         i -= 1;
     }
     let Some(k) = i.checked_sub(key.len()) else {
         return false;
     };
     // (a JS key may hold a `$`)
-    &text[k..i] == key.as_bytes() && (k == 0 || !(ident_byte(text[k - 1]) || text[k - 1] == b'$'))
+    &text[k..i] == key.as_bytes() && (k == 0 || !name_byte(text[k - 1]))
 }
 
 /// Where the logical line holding `at` starts: lines ended with a backslash continue.
@@ -635,6 +619,24 @@ fn logical_line_start(text: &[u8], at: usize) -> usize {
 /// A byte of a Python identifier (any non-ASCII byte counts: it may be part of one).
 fn ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+/// A byte of a Python or JS name (`$` is one in JS).
+fn name_byte(b: u8) -> bool {
+    ident_byte(b) || b == b'$'
+}
+
+/// A string literal's quote, in Python or JS.
+fn quote_byte(b: u8) -> bool {
+    matches!(b, b'"' | b'\'' | b'`')
+}
+
+/// Where the white space starting at `from` ends.
+fn space_end(text: &[u8], from: usize) -> usize {
+    from + text[from..]
+        .iter()
+        .take_while(|b| b.is_ascii_whitespace())
+        .count()
 }
 
 /// Whether `kw` occurs in `line` as a whole word.
@@ -823,8 +825,7 @@ fn query_needs(query: &str) -> Vec<Need> {
     for (pred, capture, literal) in predicates(query) {
         match pred {
             "#eq?" => {
-                let name =
-                    !literal.is_empty() && literal.bytes().all(|b| ident_byte(b) || b == b'$');
+                let name = !literal.is_empty() && literal.bytes().all(name_byte);
                 let anchor = name
                     .then(|| key_anchor(query, &capture))
                     .flatten()
