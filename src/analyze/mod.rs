@@ -142,8 +142,9 @@ pub fn analyze_tree(
     live: &Live,
     path: &str,
 ) -> FileAnalysis {
+    let syntax_errors = tree.root_node().has_error();
     let every_rule;
-    let live = if tree.root_node().has_error() {
+    let live = if syntax_errors {
         every_rule = Live::all(reg.rules.len());
         &every_rule
     } else {
@@ -215,7 +216,6 @@ pub fn analyze_tree(
     a.match_queries(tree, &query_roots);
     a.keep_deferred();
 
-    let syntax_errors = tree.root_node().has_error();
     let portable_clients = a.scope.portable_sites.len();
     let directives = std::mem::take(&mut a.directives);
     let outline = outline.finish();
