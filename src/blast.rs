@@ -8,7 +8,7 @@
 //! 3. Importers: modules of the project that import an affected function (or its class) from
 //!    the file that defines it; imports are resolved by relative path or by module-path suffix.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -154,14 +154,49 @@ impl<'a> CallGraph<'a> {
 type Callee = (String, Option<String>);
 
 fn for_vendor(vendor: Vendor, findings: &[Finding], graph: &CallGraph) -> BlastRadius {
-    let outlines = graph.outlines;
     let direct: Vec<&Finding> = findings
         .iter()
         .filter(|f| f.vendor == vendor && is_direct(f))
         .collect();
     let files: BTreeSet<String> = direct.iter().map(|f| f.path.clone()).collect();
+    let (functions, importers) = propagate(&direct, graph);
+    BlastRadius {
+        vendor,
+        direct_sites: direct.len(),
+        files: files.into_iter().collect(),
+        functions,
+        importers: importers
+            .into_iter()
+            .map(|((path, line, from), names)| Importer {
+                path,
+                line,
+                from,
+                names: names.into_iter().collect(),
+            })
+            .collect(),
+    }
+}
+
+/// The functions that break with any vendor's API (the union of every vendor's blast radius:
+/// being affected is reachability from a direct site, so one pass over all of them gives it).
+pub fn affected_functions(
+    findings: &[Finding],
+    outlines: &BTreeMap<String, Outline>,
+    index: &FileIndex,
+) -> Vec<AffectedFunction> {
+    let direct: Vec<&Finding> = findings.iter().filter(|f| is_direct(f)).collect();
+    propagate(&direct, &CallGraph::new(outlines, index)).0
+}
+
+/// Importing file, line and file imported from, to the affected names imported.
+type Imports = BTreeMap<(String, usize, String), BTreeSet<String>>;
+
+/// The functions holding the `direct` sites and their callers, sorted by path, line and name;
+/// and the imports of affected names.
+fn propagate(direct: &[&Finding], graph: &CallGraph) -> (Vec<AffectedFunction>, Imports) {
+    let outlines = graph.outlines;
     let mut functions: BTreeMap<(String, String), AffectedFunction> = BTreeMap::new();
-    for f in &direct {
+    for f in direct {
         let Some(name) = &f.function else { continue };
         let line = outlines
             .get(&f.path)
@@ -182,7 +217,7 @@ fn for_vendor(vendor: Vendor, findings: &[Finding], graph: &CallGraph) -> BlastR
     // affected function, and functions of files that import an affected function (or its
     // class) and call it. Only the callers of the names that became callable are re-checked.
     let mut callable: HashMap<String, BTreeMap<String, BTreeSet<Callee>>> = HashMap::new();
-    let mut importers: BTreeMap<(String, usize, String), BTreeSet<String>> = BTreeMap::new();
+    let mut importers: Imports = BTreeMap::new();
     let mut frontier: Vec<(String, String)> = functions.keys().cloned().collect();
     while !frontier.is_empty() {
         let mut touched: BTreeSet<(String, String)> = BTreeSet::new();
@@ -259,21 +294,7 @@ fn for_vendor(vendor: Vendor, findings: &[Finding], graph: &CallGraph) -> BlastR
     }
     let mut functions: Vec<AffectedFunction> = functions.into_values().collect();
     functions.sort_by(|a, b| (&a.path, a.line, &a.function).cmp(&(&b.path, b.line, &b.function)));
-    BlastRadius {
-        vendor,
-        direct_sites: direct.len(),
-        files: files.into_iter().collect(),
-        functions,
-        importers: importers
-            .into_iter()
-            .map(|((path, line, from), names)| Importer {
-                path,
-                line,
-                from,
-                names: names.into_iter().collect(),
-            })
-            .collect(),
-    }
+    (functions, importers)
 }
 
 fn simple(name: &str) -> &str {
@@ -281,36 +302,60 @@ fn simple(name: &str) -> &str {
 }
 
 /// The scanned files, indexed for import resolution.
-pub struct FileIndex {
-    files: HashSet<String>,
-    /// Every path suffix (`app/llm.py`, `llm.py`) to the first file, in path order, ending in it.
-    by_suffix: HashMap<String, String>,
+pub struct FileIndex<'p> {
+    /// Sorted, without duplicates.
+    paths: Vec<&'p str>,
+    /// Every path suffix (`app/llm.py`, `llm.py`) to the files ending in it (indices into
+    /// `paths`, in path order).
+    by_suffix: HashMap<&'p str, Vec<u32>>,
 }
 
-impl FileIndex {
-    pub fn new<'a>(paths: impl Iterator<Item = &'a String>) -> FileIndex {
-        let mut files = HashSet::new();
-        let mut by_suffix = HashMap::new();
-        for p in paths {
-            files.insert(p.clone());
-            let mut rest = p.as_str();
+impl<'p> FileIndex<'p> {
+    /// Indexes `paths`, in any order.
+    pub fn new(paths: impl Iterator<Item = &'p String>) -> FileIndex<'p> {
+        let mut paths: Vec<&str> = paths.map(String::as_str).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        let mut by_suffix: HashMap<&str, Vec<u32>> = HashMap::new();
+        for (i, p) in paths.iter().enumerate() {
+            let mut rest = *p;
             loop {
-                by_suffix
-                    .entry(rest.to_string())
-                    .or_insert_with(|| p.clone());
+                by_suffix.entry(rest).or_default().push(i as u32);
                 match rest.find('/') {
-                    Some(i) => rest = &rest[i + 1..],
+                    Some(at) => rest = &rest[at + 1..],
                     None => break,
                 }
             }
         }
-        FileIndex { files, by_suffix }
+        FileIndex { paths, by_suffix }
+    }
+
+    fn contains(&self, path: &str) -> bool {
+        self.paths.binary_search(&path).is_ok()
+    }
+
+    /// Of the files ending in `suffix`, the one nearest to `from` (the most leading directories
+    /// in common), the first in path order among equals.
+    fn nearest(&self, suffix: &str, from: &str) -> Option<&'p str> {
+        let shared = |p: &str| {
+            p.split('/')
+                .zip(from.split('/'))
+                .take_while(|(a, b)| a == b)
+                .count()
+        };
+        let same = self.by_suffix.get(suffix)?;
+        // (max_by_key keeps the last of equals: walk them in reverse)
+        same.iter()
+            .rev()
+            .map(|i| self.paths[*i as usize])
+            .max_by_key(|p| shared(p))
     }
 }
 
 /// The scanned file a module name refers to, if any: `./x` and `../x` relative to the importing
 /// file (with the usual extensions), `.x` / `..x` Python-relative, or a dotted module path
-/// matched against the end of a file's path.
+/// matched against the end of a file's path (the file nearest to the importing one when several
+/// end alike: `services/a/app/views.py` imports `app.llm` from `services/a/app/llm.py`).
 pub fn resolve_import(from: &str, module: &str, index: &FileIndex) -> Option<String> {
     let dir: Vec<&str> = from.split('/').collect();
     let dir = &dir[..dir.len().saturating_sub(1)];
@@ -355,11 +400,11 @@ pub fn resolve_import(from: &str, module: &str, index: &FileIndex) -> Option<Str
         let tail = module.replace('.', "/");
         return [format!("{tail}.py"), format!("{tail}/__init__.py")]
             .iter()
-            .find_map(|t| index.by_suffix.get(t).cloned());
+            .find_map(|t| index.nearest(t, from).map(str::to_string));
     } else {
         return None;
     };
-    candidates.into_iter().find(|c| index.files.contains(c))
+    candidates.into_iter().find(|c| index.contains(c))
 }
 
 #[cfg(test)]
@@ -396,5 +441,84 @@ mod tests {
         );
         assert_eq!(resolve_import("web/src/page.tsx", "openai", &refs), None);
         assert_eq!(resolve_import("backend/views.py", "os.path", &refs), None);
+    }
+
+    #[test]
+    fn a_module_path_resolves_to_the_nearest_file_ending_in_it() {
+        let files = [
+            "svc/b/pkg/llm.py".to_string(),
+            "svc/a/pkg/llm.py".to_string(),
+            "svc/a/pkg/util.py".to_string(),
+        ];
+        let refs = FileIndex::new(files.iter());
+        let resolve = |from| resolve_import(from, "pkg.llm", &refs);
+        assert_eq!(
+            resolve("svc/b/app/views.py").as_deref(),
+            Some("svc/b/pkg/llm.py")
+        );
+        assert_eq!(
+            resolve("svc/a/app/views.py").as_deref(),
+            Some("svc/a/pkg/llm.py")
+        );
+        // (equally near: the first in path order)
+        assert_eq!(resolve("web/views.py").as_deref(), Some("svc/a/pkg/llm.py"));
+        assert_eq!(
+            resolve_import("svc/b/x.py", "pkg.util", &refs).as_deref(),
+            Some("svc/a/pkg/util.py")
+        );
+    }
+
+    #[test]
+    fn the_affected_functions_are_every_vendors_together() {
+        let reg = crate::embedded_registry().unwrap();
+        let sources = [
+            (
+                "app/llm.py",
+                "from openai import OpenAI\n\ndef answer(q):\n    return OpenAI().chat.completions.create(model=M, messages=[])\n\ndef ask(q):\n    return answer(q)\n",
+            ),
+            (
+                "app/summary.py",
+                "import anthropic\n\ndef summarize(t):\n    return anthropic.Anthropic().messages.create(model=M, max_tokens=1, messages=[])\n\ndef both(t):\n    return summarize(t)\n",
+            ),
+            (
+                "app/views.py",
+                "from .llm import ask\nfrom .summary import both\n\ndef view(q):\n    return ask(q)\n\ndef page(q):\n    return both(q)\n\ndef health():\n    return 1\n",
+            ),
+        ];
+        let mut findings = Vec::new();
+        let mut outlines = BTreeMap::new();
+        for (path, src) in sources {
+            let mut a = crate::analyze::analyze_source(src, crate::lang::Language::Python, &reg);
+            for f in &mut a.findings {
+                f.path = path.to_string();
+            }
+            findings.extend(a.findings);
+            outlines.insert(path.to_string(), a.outline);
+        }
+        let index = FileIndex::new(outlines.keys());
+        let names = |fs: &mut dyn Iterator<Item = &AffectedFunction>| {
+            let mut v: Vec<String> = fs.map(|f| format!("{}:{}", f.path, f.function)).collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        let radius = blast_radius_indexed(&findings, &outlines, &index);
+        assert_eq!(radius.len(), 2);
+        let together = affected_functions(&findings, &outlines, &index);
+        assert_eq!(
+            names(&mut together.iter()),
+            names(&mut radius.iter().flat_map(|b| &b.functions))
+        );
+        assert_eq!(
+            names(&mut together.iter()),
+            [
+                "app/llm.py:answer",
+                "app/llm.py:ask",
+                "app/summary.py:both",
+                "app/summary.py:summarize",
+                "app/views.py:page",
+                "app/views.py:view",
+            ]
+        );
     }
 }

@@ -481,6 +481,11 @@ fn blast_radius(
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     h.update(&cache.digest().to_le_bytes());
     h.update(&serde_json::to_vec(findings).unwrap_or_default());
+    // (imports resolve among every walked path, skipped files too)
+    for rel in rels {
+        h.update(rel.as_bytes());
+        h.update(b"\n");
+    }
     let key = format!("radius {:032x}", h.digest128());
     if let Some(Entry::Radius { radius, outlines }) = cache.get(&key) {
         cache.keep(&outlines);
@@ -510,18 +515,17 @@ fn reach_prefiltered_callers(
     findings: &[Finding],
     outlines: &mut BTreeMap<String, Outline>,
 ) -> (Vec<blast::BlastRadius>, Vec<String>) {
+    // Imports resolve among every scanned file, whether its outline is known or not: as they
+    // do without the prefilter.
+    let index = FileIndex::new(rels.iter());
     // The names last looked for in each pending file: it is read again only for new ones.
     let mut looked_for: HashMap<usize, usize> = HashMap::new();
     let mut used = Vec::new();
-    loop {
-        let index = FileIndex::new(outlines.keys());
-        let radius = blast::blast_radius_indexed(findings, outlines, &index);
-        if pending.is_empty() {
-            return (radius, used);
-        }
+    while !pending.is_empty() {
+        let affected = blast::affected_functions(findings, outlines, &index);
         // Per file with affected functions: the names other modules import them by.
         let mut tops: HashMap<&str, Vec<&str>> = HashMap::new();
-        for f in radius.iter().flat_map(|b| &b.functions) {
+        for f in &affected {
             let top = f.function.split('.').next().unwrap_or(&f.function);
             let names = tops.entry(f.path.as_str()).or_default();
             if !names.contains(&top) {
@@ -545,7 +549,7 @@ fn reach_prefiltered_callers(
             })
             .collect();
         if wanted.is_empty() {
-            return (radius, used);
+            break;
         }
         let parsed: Vec<(usize, Option<KeyedOutline>)> = wanted
             .par_iter()
@@ -563,10 +567,14 @@ fn reach_prefiltered_callers(
             }
         }
         if done.is_empty() {
-            return (radius, used);
+            break;
         }
         pending.retain(|(j, _)| !done.contains(j));
     }
+    (
+        blast::blast_radius_indexed(findings, outlines, &index),
+        used,
+    )
 }
 
 /// Files that the scanned requirement files include (`-r`, `--requirement`, `-c`,

@@ -625,6 +625,54 @@ fn model_ids_say_pinned_or_moving_and_their_lifecycle() {
 }
 
 #[test]
+fn same_named_modules_resolve_alike_with_and_without_the_prefilter() {
+    // Two services with a `pkg/llm.py` each; only b's calls a vendor. Each `app.views` imports
+    // `pkg.llm` from its own service, whether or not the other one was parsed.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "svc/a/pkg/util.py", "def helper(q):\n    return q\n");
+    write(
+        root,
+        "svc/a/pkg/llm.py",
+        "from .util import helper\n\n\ndef answer(q):\n    return helper(q)\n",
+    );
+    write(
+        root,
+        "svc/b/pkg/llm.py",
+        "from openai import OpenAI\n\n\ndef answer(q):\n    return OpenAI().chat.completions.create(model=M, messages=[])\n",
+    );
+    let view = "from pkg.llm import answer\n\n\ndef view(q):\n    return answer(q)\n";
+    write(root, "svc/a/app/views.py", view);
+    write(root, "svc/b/app/views.py", view);
+    let radius = |extra: &[&str]| {
+        let out = lockin()
+            .arg("scan")
+            .arg(root)
+            .args(["--format", "json", "--no-cache"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["blast_radius"].clone()
+    };
+    let with = radius(&[]);
+    assert_eq!(with, radius(&["--no-prefilter"]));
+    let importers: Vec<String> = with[0]["importers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            format!(
+                "{} <- {}",
+                i["path"].as_str().unwrap(),
+                i["from"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(importers, ["svc/b/app/views.py <- svc/b/pkg/llm.py"]);
+}
+
+#[test]
 fn the_prefilter_changes_nothing_but_the_work() {
     // Same findings, blast radius and plan with and without the prefilter, on every fixture.
     for dir in ["fixtures", "fixtures/demo", "fixtures/eval-app"] {
