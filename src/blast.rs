@@ -106,44 +106,55 @@ pub fn blast_radius_indexed(
 struct CallGraph<'a> {
     outlines: &'a BTreeMap<String, Outline>,
     callers: HashMap<&'a str, HashMap<&'a str, Vec<usize>>>,
-    importers: HashMap<String, Vec<Link<'a>>>,
+    importers: Importers,
 }
 
+/// Per project file, the imports of it.
+type Importers = HashMap<String, Vec<Link>>;
+
 /// `path` imports `names` from another project file at `line`.
-struct Link<'a> {
-    path: &'a str,
+struct Link {
+    path: String,
     line: usize,
-    names: &'a [String],
+    names: Vec<String>,
 }
 
 impl<'a> CallGraph<'a> {
     fn new(outlines: &'a BTreeMap<String, Outline>, index: &FileIndex) -> CallGraph<'a> {
         let mut callers: HashMap<&str, HashMap<&str, Vec<usize>>> = HashMap::new();
-        let mut importers: HashMap<String, Vec<Link>> = HashMap::new();
+        let mut importers = Importers::new();
         for (path, o) in outlines {
-            let here = callers.entry(path.as_str()).or_default();
-            for (i, f) in o.functions.iter().enumerate() {
-                for c in &f.calls {
-                    here.entry(c.as_str()).or_default().push(i);
-                }
-            }
-            for imp in &o.imports {
-                if imp.names.is_empty() {
-                    continue;
-                }
-                if let Some(target) = resolve_import(path, &imp.module, index) {
-                    importers.entry(target).or_default().push(Link {
-                        path,
-                        line: imp.line,
-                        names: &imp.names,
-                    });
-                }
-            }
+            callers.insert(path.as_str(), callers_in(o));
+            link_imports(&mut importers, path, o, index);
         }
         CallGraph {
             outlines,
             callers,
             importers,
+        }
+    }
+
+    fn callers(&self, path: &str, name: &str) -> Vec<usize> {
+        self.callers
+            .get(path)
+            .and_then(|by_name| by_name.get(name))
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+/// Adds the imports of `path` that name something to `importers`, under the file they resolve to.
+fn link_imports(importers: &mut Importers, path: &str, o: &Outline, index: &FileIndex) {
+    for imp in &o.imports {
+        if imp.names.is_empty() {
+            continue;
+        }
+        if let Some(target) = resolve_import(path, &imp.module, index) {
+            importers.entry(target).or_default().push(Link {
+                path: path.to_string(),
+                line: imp.line,
+                names: imp.names.clone(),
+            });
         }
     }
 }
@@ -177,15 +188,109 @@ fn for_vendor(vendor: Vendor, findings: &[Finding], graph: &CallGraph) -> BlastR
     }
 }
 
-/// The functions that break with any vendor's API (the union of every vendor's blast radius:
-/// being affected is reachability from a direct site, so one pass over all of them gives it).
-pub fn affected_functions(
-    findings: &[Finding],
-    outlines: &BTreeMap<String, Outline>,
-    index: &FileIndex,
-) -> Vec<AffectedFunction> {
-    let direct: Vec<&Finding> = findings.iter().filter(|f| is_direct(f)).collect();
-    propagate(&direct, &CallGraph::new(outlines, index)).0
+/// The functions that break with any vendor's API, the union of every vendor's blast radius
+/// (being affected is reachability from a direct site, so one pass over all of them gives it),
+/// grown as outlines are added: the reach rounds of a scan ask it which files to parse next.
+pub struct Reach {
+    spread: Spread,
+    /// The imports of the outlines followed so far, by the file imported.
+    importers: Importers,
+    /// The files whose imports were followed.
+    linked: std::collections::HashSet<String>,
+}
+
+impl Reach {
+    pub fn new(
+        findings: &[Finding],
+        outlines: &BTreeMap<String, Outline>,
+        index: &FileIndex,
+    ) -> Reach {
+        let direct: Vec<&Finding> = findings.iter().filter(|f| is_direct(f)).collect();
+        let mut reach = Reach {
+            spread: Spread::default(),
+            importers: Importers::new(),
+            linked: Default::default(),
+        };
+        let frontier = reach.spread.seed(&direct, outlines);
+        reach.follow(frontier, outlines, index);
+        reach
+    }
+
+    /// Follows the outlines added since: their imports of affected names, then their callers.
+    pub fn grow(&mut self, outlines: &BTreeMap<String, Outline>, index: &FileIndex) {
+        self.follow(Vec::new(), outlines, index);
+    }
+
+    fn follow(
+        &mut self,
+        frontier: Vec<(String, String)>,
+        outlines: &BTreeMap<String, Outline>,
+        index: &FileIndex,
+    ) {
+        let mut fresh = Importers::new();
+        for (path, o) in outlines {
+            if !self.linked.contains(path) {
+                self.linked.insert(path.clone());
+                link_imports(&mut fresh, path, o, index);
+            }
+        }
+        // The new imports of names already affected.
+        let mut touched = BTreeSet::new();
+        for (target, links) in &fresh {
+            let tops: BTreeSet<&str> = self
+                .spread
+                .functions
+                .range((target.clone(), String::new())..)
+                .take_while(|((p, _), _)| p == target)
+                .map(|((_, name), _)| name.split('.').next().unwrap_or(name))
+                .collect();
+            let mut found = Vec::new();
+            for link in links {
+                for top in &tops {
+                    if link.names.iter().any(|n| n == top) {
+                        found.push((link, top.to_string()));
+                    }
+                }
+            }
+            for (link, top) in found {
+                self.spread.link(link, target, &top, &mut touched);
+            }
+        }
+        for (target, links) in fresh {
+            self.importers.entry(target).or_default().extend(links);
+        }
+        // Per file reached in this round, the functions calling each simple name.
+        let mut by_file: HashMap<&str, HashMap<&str, Vec<usize>>> = HashMap::new();
+        let mut callers = |path: &str, name: &str| {
+            let Some((path, outline)) = outlines.get_key_value(path) else {
+                return Vec::new();
+            };
+            by_file
+                .entry(path.as_str())
+                .or_insert_with(|| callers_in(outline))
+                .get(name)
+                .cloned()
+                .unwrap_or_default()
+        };
+        self.spread
+            .run(frontier, touched, outlines, &self.importers, &mut callers);
+    }
+
+    /// The affected functions, by path and name.
+    pub fn functions(&self) -> impl Iterator<Item = &AffectedFunction> {
+        self.spread.functions.values()
+    }
+}
+
+/// The functions of an outline calling each simple name.
+fn callers_in(outline: &Outline) -> HashMap<&str, Vec<usize>> {
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, f) in outline.functions.iter().enumerate() {
+        for c in &f.calls {
+            by_name.entry(c.as_str()).or_default().push(i);
+        }
+    }
+    by_name
 }
 
 /// Importing file, line and file imported from, to the affected names imported.
@@ -194,107 +299,155 @@ type Imports = BTreeMap<(String, usize, String), BTreeSet<String>>;
 /// The functions holding the `direct` sites and their callers, sorted by path, line and name;
 /// and the imports of affected names.
 fn propagate(direct: &[&Finding], graph: &CallGraph) -> (Vec<AffectedFunction>, Imports) {
-    let outlines = graph.outlines;
-    let mut functions: BTreeMap<(String, String), AffectedFunction> = BTreeMap::new();
-    for f in direct {
-        let Some(name) = &f.function else { continue };
-        let line = outlines
-            .get(&f.path)
-            .and_then(|o| o.functions.iter().find(|x| &x.name == name))
-            .map_or(f.line, |x| x.line);
-        functions
-            .entry((f.path.clone(), name.clone()))
-            .or_insert_with(|| AffectedFunction {
-                path: f.path.clone(),
-                function: name.clone(),
-                line,
-                sites: 0,
-                calls: None,
-            })
-            .sites += 1;
+    let mut spread = Spread::default();
+    let frontier = spread.seed(direct, graph.outlines);
+    let mut callers = |path: &str, name: &str| graph.callers(path, name);
+    spread.run(
+        frontier,
+        BTreeSet::new(),
+        graph.outlines,
+        &graph.importers,
+        &mut callers,
+    );
+    let mut functions: Vec<AffectedFunction> = spread.functions.into_values().collect();
+    functions.sort_by(|a, b| (&a.path, a.line, &a.function).cmp(&(&b.path, b.line, &b.function)));
+    (functions, spread.importers)
+}
+
+/// What is affected so far.
+#[derive(Default)]
+struct Spread {
+    /// By path and function name.
+    functions: BTreeMap<(String, String), AffectedFunction>,
+    /// Per file, the names its functions can call to reach an affected function.
+    callable: HashMap<String, BTreeMap<String, BTreeSet<Callee>>>,
+    importers: Imports,
+}
+
+impl Spread {
+    /// The functions holding direct sites; returns them, to spread from.
+    fn seed(
+        &mut self,
+        direct: &[&Finding],
+        outlines: &BTreeMap<String, Outline>,
+    ) -> Vec<(String, String)> {
+        for f in direct {
+            let Some(name) = &f.function else { continue };
+            let line = outlines
+                .get(&f.path)
+                .and_then(|o| o.functions.iter().find(|x| &x.name == name))
+                .map_or(f.line, |x| x.line);
+            self.functions
+                .entry((f.path.clone(), name.clone()))
+                .or_insert_with(|| AffectedFunction {
+                    path: f.path.clone(),
+                    function: name.clone(),
+                    line,
+                    sites: 0,
+                    calls: None,
+                })
+                .sites += 1;
+        }
+        self.functions.keys().cloned().collect()
     }
-    // Callers, level by level to a fixed point: functions of the same file that call an
-    // affected function, and functions of files that import an affected function (or its
-    // class) and call it. Only the callers of the names that became callable are re-checked.
-    let mut callable: HashMap<String, BTreeMap<String, BTreeSet<Callee>>> = HashMap::new();
-    let mut importers: Imports = BTreeMap::new();
-    let mut frontier: Vec<(String, String)> = functions.keys().cloned().collect();
-    while !frontier.is_empty() {
-        let mut touched: BTreeSet<(String, String)> = BTreeSet::new();
-        for (path, name) in &frontier {
-            let class = name.split_once('.').map(|(c, _)| c.to_string());
-            callable
-                .entry(path.clone())
-                .or_default()
-                .entry(simple(name).to_string())
-                .or_default()
-                .insert((name.clone(), class));
-            touched.insert((path.clone(), simple(name).to_string()));
-            // Calling an imported function, or constructing an imported class.
-            let top = name.split('.').next().unwrap_or(name);
-            for link in graph.importers.get(path).into_iter().flatten() {
-                if !link.names.iter().any(|n| n == top) {
+
+    /// `link` imports the affected `top` from `target`: the importer can call it.
+    fn link(
+        &mut self,
+        link: &Link,
+        target: &str,
+        top: &str,
+        touched: &mut BTreeSet<(String, String)>,
+    ) {
+        self.callable
+            .entry(link.path.to_string())
+            .or_default()
+            .entry(top.to_string())
+            .or_default()
+            .insert((top.to_string(), None));
+        touched.insert((link.path.to_string(), top.to_string()));
+        self.importers
+            .entry((link.path.to_string(), link.line, target.to_string()))
+            .or_default()
+            .insert(top.to_string());
+    }
+
+    /// Callers, level by level to a fixed point, from the newly affected functions of
+    /// `frontier` and the newly callable names of `touched`: functions of the same file that
+    /// call an affected function, and functions of files that import an affected function (or
+    /// its class) and call it. Only the callers of the names that became callable are checked.
+    fn run(
+        &mut self,
+        mut frontier: Vec<(String, String)>,
+        mut touched: BTreeSet<(String, String)>,
+        outlines: &BTreeMap<String, Outline>,
+        importers: &Importers,
+        callers: &mut dyn FnMut(&str, &str) -> Vec<usize>,
+    ) {
+        loop {
+            for (path, name) in &frontier {
+                let class = name.split_once('.').map(|(c, _)| c.to_string());
+                self.callable
+                    .entry(path.clone())
+                    .or_default()
+                    .entry(simple(name).to_string())
+                    .or_default()
+                    .insert((name.clone(), class));
+                touched.insert((path.clone(), simple(name).to_string()));
+                // Calling an imported function, or constructing an imported class.
+                let top = name.split('.').next().unwrap_or(name);
+                for link in importers.get(path).into_iter().flatten() {
+                    if link.names.iter().any(|n| n == top) {
+                        self.link(link, path, top, &mut touched);
+                    }
+                }
+            }
+            if touched.is_empty() {
+                return;
+            }
+            let mut candidates: BTreeSet<(&str, usize)> = BTreeSet::new();
+            for (path, name) in &std::mem::take(&mut touched) {
+                let Some((p, _)) = outlines.get_key_value(path.as_str()) else {
+                    continue;
+                };
+                for i in callers(p, name) {
+                    candidates.insert((p, i));
+                }
+            }
+            frontier = Vec::new();
+            for (path, i) in candidates {
+                let func = &outlines[path].functions[i];
+                let key = (path.to_string(), func.name.clone());
+                if self.functions.contains_key(&key) {
                     continue;
                 }
-                callable
-                    .entry(link.path.to_string())
-                    .or_default()
-                    .entry(top.to_string())
-                    .or_default()
-                    .insert((top.to_string(), None));
-                touched.insert((link.path.to_string(), top.to_string()));
-                importers
-                    .entry((link.path.to_string(), link.line, path.clone()))
-                    .or_default()
-                    .insert(top.to_string());
+                let Some(names) = self.callable.get(path) else {
+                    continue;
+                };
+                let own_class = func.name.split_once('.').map(|(c, _)| c);
+                let hit = func.calls.iter().find_map(|c| {
+                    names.get(c.as_str()).and_then(|callees| {
+                        callees
+                            .iter()
+                            .find(|(_, class)| class.is_none() || class.as_deref() == own_class)
+                    })
+                });
+                if let Some((callee, _)) = hit {
+                    self.functions.insert(
+                        key.clone(),
+                        AffectedFunction {
+                            path: key.0.clone(),
+                            function: func.name.clone(),
+                            line: func.line,
+                            sites: 0,
+                            calls: Some(callee.clone()),
+                        },
+                    );
+                    frontier.push(key);
+                }
             }
         }
-        let mut candidates: BTreeSet<(&str, usize)> = BTreeSet::new();
-        for (path, name) in &touched {
-            let Some((p, by_name)) = graph.callers.get_key_value(path.as_str()) else {
-                continue;
-            };
-            for i in by_name.get(name.as_str()).into_iter().flatten() {
-                candidates.insert((p, *i));
-            }
-        }
-        let mut next = Vec::new();
-        for (path, i) in candidates {
-            let func = &outlines[path].functions[i];
-            let key = (path.to_string(), func.name.clone());
-            if functions.contains_key(&key) {
-                continue;
-            }
-            let Some(names) = callable.get(path) else {
-                continue;
-            };
-            let own_class = func.name.split_once('.').map(|(c, _)| c);
-            let hit = func.calls.iter().find_map(|c| {
-                names.get(c.as_str()).and_then(|callees| {
-                    callees
-                        .iter()
-                        .find(|(_, class)| class.is_none() || class.as_deref() == own_class)
-                })
-            });
-            if let Some((callee, _)) = hit {
-                functions.insert(
-                    key.clone(),
-                    AffectedFunction {
-                        path: key.0.clone(),
-                        function: func.name.clone(),
-                        line: func.line,
-                        sites: 0,
-                        calls: Some(callee.clone()),
-                    },
-                );
-                next.push(key);
-            }
-        }
-        frontier = next;
     }
-    let mut functions: Vec<AffectedFunction> = functions.into_values().collect();
-    functions.sort_by(|a, b| (&a.path, a.line, &a.function).cmp(&(&b.path, b.line, &b.function)));
-    (functions, importers)
 }
 
 fn simple(name: &str) -> &str {
@@ -305,9 +458,9 @@ fn simple(name: &str) -> &str {
 pub struct FileIndex<'p> {
     /// Sorted, without duplicates.
     paths: Vec<&'p str>,
-    /// Every path suffix (`app/llm.py`, `llm.py`) to the files ending in it (indices into
-    /// `paths`, in path order).
-    by_suffix: HashMap<&'p str, Vec<u32>>,
+    /// Every path suffix (`app/llm.py`, `llm.py`) with a file ending in it (an index into
+    /// `paths`), sorted: the files ending alike are neighbours, in path order.
+    suffixes: Vec<(&'p str, u32)>,
 }
 
 impl<'p> FileIndex<'p> {
@@ -316,18 +469,19 @@ impl<'p> FileIndex<'p> {
         let mut paths: Vec<&str> = paths.map(String::as_str).collect();
         paths.sort_unstable();
         paths.dedup();
-        let mut by_suffix: HashMap<&str, Vec<u32>> = HashMap::new();
+        let mut suffixes = Vec::new();
         for (i, p) in paths.iter().enumerate() {
             let mut rest = *p;
             loop {
-                by_suffix.entry(rest).or_default().push(i as u32);
+                suffixes.push((rest, i as u32));
                 match rest.find('/') {
                     Some(at) => rest = &rest[at + 1..],
                     None => break,
                 }
             }
         }
-        FileIndex { paths, by_suffix }
+        suffixes.sort_unstable();
+        FileIndex { paths, suffixes }
     }
 
     fn contains(&self, path: &str) -> bool {
@@ -343,12 +497,19 @@ impl<'p> FileIndex<'p> {
                 .take_while(|(a, b)| a == b)
                 .count()
         };
-        let same = self.by_suffix.get(suffix)?;
-        // (max_by_key keeps the last of equals: walk them in reverse)
-        same.iter()
-            .rev()
-            .map(|i| self.paths[*i as usize])
-            .max_by_key(|p| shared(p))
+        let first = self.suffixes.partition_point(|(s, _)| *s < suffix);
+        let mut best: Option<(usize, &'p str)> = None;
+        for (_, i) in self.suffixes[first..]
+            .iter()
+            .take_while(|(s, _)| *s == suffix)
+        {
+            let path = self.paths[*i as usize];
+            let n = shared(path);
+            if best.is_none_or(|(m, _)| n > m) {
+                best = Some((n, path));
+            }
+        }
+        best.map(|(_, path)| path)
     }
 }
 
@@ -504,13 +665,13 @@ mod tests {
         };
         let radius = blast_radius_indexed(&findings, &outlines, &index);
         assert_eq!(radius.len(), 2);
-        let together = affected_functions(&findings, &outlines, &index);
+        let together = Reach::new(&findings, &outlines, &index);
         assert_eq!(
-            names(&mut together.iter()),
+            names(&mut together.functions()),
             names(&mut radius.iter().flat_map(|b| &b.functions))
         );
         assert_eq!(
-            names(&mut together.iter()),
+            names(&mut together.functions()),
             [
                 "app/llm.py:answer",
                 "app/llm.py:ask",
@@ -519,6 +680,19 @@ mod tests {
                 "app/views.py:page",
                 "app/views.py:view",
             ]
+        );
+        // Grown: views.py's outline comes in a later round (the file had no vendor word).
+        let mut partial = outlines.clone();
+        let views = partial.remove("app/views.py").unwrap();
+        let all_paths: Vec<String> = outlines.keys().cloned().collect();
+        let index = FileIndex::new(all_paths.iter());
+        let mut grown = Reach::new(&findings, &partial, &index);
+        assert!(!grown.functions().any(|f| f.path == "app/views.py"));
+        partial.insert("app/views.py".to_string(), views);
+        grown.grow(&partial, &index);
+        assert_eq!(
+            names(&mut grown.functions()),
+            names(&mut together.functions())
         );
     }
 }

@@ -521,11 +521,19 @@ fn reach_prefiltered_callers(
     // The names last looked for in each pending file: it is read again only for new ones.
     let mut looked_for: HashMap<usize, usize> = HashMap::new();
     let mut used = Vec::new();
+    // What breaks with any vendor, grown with each round's outlines.
+    let mut reach: Option<blast::Reach> = None;
     while !pending.is_empty() {
-        let affected = blast::affected_functions(findings, outlines, &index);
+        let affected = match reach.as_mut() {
+            Some(r) => {
+                r.grow(outlines, &index);
+                r
+            }
+            None => reach.insert(blast::Reach::new(findings, outlines, &index)),
+        };
         // Per file with affected functions: the names other modules import them by.
         let mut tops: HashMap<&str, Vec<&str>> = HashMap::new();
-        for f in &affected {
+        for f in affected.functions() {
             let top = f.function.split('.').next().unwrap_or(&f.function);
             let names = tops.entry(f.path.as_str()).or_default();
             if !names.contains(&top) {
@@ -571,6 +579,7 @@ fn reach_prefiltered_callers(
         }
         pending.retain(|(j, _)| !done.contains(j));
     }
+    drop(reach);
     (
         blast::blast_radius_indexed(findings, outlines, &index),
         used,
