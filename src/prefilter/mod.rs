@@ -306,6 +306,11 @@ impl Prefilter {
         let mut inert: Option<Vec<std::ops::Range<usize>>> = None;
         for m in ac.find_overlapping_iter(text) {
             let w = m.pattern().as_usize();
+            // (a word seen at every anchor it needs has nothing more to tell)
+            let wanted = self.anchored[w] | Anchor::Anywhere.bit();
+            if seen[w] & wanted == wanted {
+                continue;
+            }
             if fam == Family::Python && w != self.directive {
                 let spans = inert.get_or_insert_with(|| inert::python_inert_spans(bytes));
                 if inert::within(spans, m.start()) {
