@@ -86,17 +86,21 @@ impl Context<'_> {
                 Ok(src) => src,
                 Err(reason) => return FileOutcome::Skipped(reason),
             };
-            let mut analysis = match (kind, config) {
-                (Some(kind), _) => {
-                    analyze::manifest::analyze_manifest(&src.text, kind, self.reg, rel)
-                }
-                (None, Some(config)) => {
-                    analyze::config::analyze_config(&src.text, config, self.reg, rel)
-                }
-                (None, None) => FileAnalysis::default(),
-            };
-            cap_findings(&mut analysis, rel);
-            return FileOutcome::Scanned(analysis, src.lossy);
+            // (the kind is in the key: a file becomes a requirements file when another includes it)
+            let key = format!("{rel}\n{kind:?} {config:?}");
+            return self.cached(&key, src, |src| {
+                let mut analysis = match (kind, config) {
+                    (Some(kind), _) => {
+                        analyze::manifest::analyze_manifest(&src.text, kind, self.reg, rel)
+                    }
+                    (None, Some(config)) => {
+                        analyze::config::analyze_config(&src.text, config, self.reg, rel)
+                    }
+                    (None, None) => FileAnalysis::default(),
+                };
+                cap_findings(&mut analysis, rel);
+                FileOutcome::Scanned(analysis, src.lossy)
+            });
         }
         if crate::lang::is_notebook(path) {
             return self.scan_notebook(parsers, path, rel);
@@ -111,7 +115,8 @@ impl Context<'_> {
         self.cached(rel, src, |src| self.analyze(parsers, lang, src, rel))
     }
 
-    /// The outcome of a file's text from the cache, or computed by `compute` and cached.
+    /// The outcome of a file's text from the cache, or computed by `compute` and cached;
+    /// `rel` (the file's path, or the path with what else decides the outcome) keys it.
     fn cached(
         &self,
         rel: &str,
@@ -595,8 +600,8 @@ fn requirement_includes(files: &[PathBuf], roots: &[PathBuf]) -> Vec<PathBuf> {
         .filter(|r| r.is_dir())
         .filter_map(|r| Some((r.canonicalize().ok()?, r.clone())))
         .collect();
-    let known: std::collections::HashSet<PathBuf> =
-        files.iter().filter_map(|f| f.canonicalize().ok()).collect();
+    // The walked files, canonical: made at the first include (a path per file to resolve).
+    let mut known: Option<std::collections::HashSet<PathBuf>> = None;
     let mut todo: Vec<PathBuf> = files
         .iter()
         .filter(|f| ManifestKind::from_path(f) == Some(ManifestKind::Requirements))
@@ -621,6 +626,9 @@ fn requirement_includes(files: &[PathBuf], roots: &[PathBuf]) -> Vec<PathBuf> {
             let Ok(canon) = dir.join(target).canonicalize() else {
                 continue;
             };
+            let known = known.get_or_insert_with(|| {
+                files.iter().filter_map(|f| f.canonicalize().ok()).collect()
+            });
             if !canon.is_file() || known.contains(&canon) || !seen.insert(canon.clone()) {
                 continue;
             }

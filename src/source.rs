@@ -122,14 +122,10 @@ pub fn generated(path: &Path, text: &str) -> Option<SkipReason> {
         return Some(SkipReason::Minified);
     }
     if text.len() >= MINIFIED_MIN_LEN {
-        let (mut lines, mut start, mut longest) = (1, 0, 0);
-        for nl in memchr::memchr_iter(b'\n', text.as_bytes()) {
-            lines += 1;
-            longest = longest.max(nl - start);
-            start = nl + 1;
-        }
-        longest = longest.max(text.len() - start);
-        if text.len() / lines > MINIFIED_MEAN_LINE || longest >= MINIFIED_LONG_LINE {
+        let lines = 1 + memchr::memchr_iter(b'\n', text.as_bytes()).count();
+        if text.len() / lines > MINIFIED_MEAN_LINE
+            || has_line_of(text.as_bytes(), MINIFIED_LONG_LINE)
+        {
             return Some(SkipReason::Minified);
         }
     }
@@ -147,6 +143,20 @@ pub fn generated(path: &Path, text: &str) -> Option<SkipReason> {
         return Some(SkipReason::Generated);
     }
     None
+}
+
+/// Whether some line of `bytes` is `len` bytes long or longer (`len` > 0): one backwards search
+/// per `len` bytes instead of one search per line.
+fn has_line_of(bytes: &[u8], len: usize) -> bool {
+    let mut start = 0;
+    while start + len <= bytes.len() {
+        match memchr::memrchr(b'\n', &bytes[start..start + len]) {
+            // (every line starting in the window before its last newline ends inside it)
+            Some(i) => start += i + 1,
+            None => return true,
+        }
+    }
+    false
 }
 
 /// Type stubs (`.d.ts`, `.pyi`): scanned for their imports alone.
@@ -221,6 +231,35 @@ pub fn line_text(src: &str, row: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_line_is_found_by_windows() {
+        let longest = |b: &[u8]| b.split(|c| *c == b'\n').map(<[u8]>::len).max().unwrap_or(0);
+        let mut seed = 7u64;
+        for case in 0..2000 {
+            let n = (case % 60) as usize;
+            let bytes: Vec<u8> = (0..n)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    if (seed >> 33).is_multiple_of(5) {
+                        b'\n'
+                    } else {
+                        b'x'
+                    }
+                })
+                .collect();
+            for len in 1..12 {
+                assert_eq!(
+                    has_line_of(&bytes, len),
+                    longest(&bytes) >= len,
+                    "{:?} {len}",
+                    String::from_utf8_lossy(&bytes)
+                );
+            }
+        }
+    }
 
     #[test]
     fn nul_bytes_make_a_file_binary() {
