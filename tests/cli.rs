@@ -657,18 +657,7 @@ fn same_named_modules_resolve_alike_with_and_without_the_prefilter() {
     };
     let with = radius(&[]);
     assert_eq!(with, radius(&["--no-prefilter"]));
-    let importers: Vec<String> = with[0]["importers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            format!(
-                "{} <- {}",
-                i["path"].as_str().unwrap(),
-                i["from"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let importers = common::importers(&with[0]);
     assert_eq!(importers, ["svc/b/app/views.py <- svc/b/pkg/llm.py"]);
 }
 

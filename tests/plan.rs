@@ -4,6 +4,8 @@
 use assert_cmd::Command;
 use serde_json::Value;
 
+mod common;
+
 fn report(args: &[&str]) -> Value {
     let out = Command::new(assert_cmd::cargo::cargo_bin!("lockin"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -137,18 +139,7 @@ fn what_if_names_every_function_that_breaks() {
             "web/src/page.tsx:onAsk",
         ]
     );
-    let importers: Vec<String> = blast[0]["importers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            format!(
-                "{} <- {}",
-                i["path"].as_str().unwrap(),
-                i["from"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let importers = common::importers(&blast[0]);
     assert_eq!(
         importers,
         vec![

@@ -216,6 +216,256 @@ fn spec_end(text: &[u8], mut j: usize, quote: u8, triple: bool) -> Option<usize>
     }
 }
 
+/// Whether a `/` at this point of a JavaScript text starts a regex (an expression may start),
+/// divides, or could do either as far as a tokenizer without the grammar can tell.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Slash {
+    Regex,
+    Divide,
+    Unknown,
+}
+
+/// Words after which an expression starts.
+const JS_EXPRESSION_KEYWORDS: &[&[u8]] = &[
+    b"return",
+    b"typeof",
+    b"instanceof",
+    b"in",
+    b"of",
+    b"new",
+    b"delete",
+    b"void",
+    b"throw",
+    b"case",
+    b"do",
+    b"else",
+    b"yield",
+    b"await",
+];
+
+/// The inert spans of a JavaScript or TypeScript text, in order and disjoint: its comments.
+///
+/// Strings, template literals (with their `${}` substitutions), regex literals and brackets are
+/// followed so that a `//` inside them is not taken for a comment. Where a tokenizer cannot
+/// tell a regex from a division (a `/` after `)`, `}`, `++` or `--`), at a `<` where an
+/// expression starts (JSX, or a TypeScript type assertion), at an unterminated string, comment
+/// or regex, or at a NUL byte, it stops: nothing after that point is inert.
+pub fn js_inert_spans(text: &[u8]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    if memchr::memchr(0, text).is_some() {
+        return out;
+    }
+    let n = text.len();
+    let mut i = 0;
+    let mut slash = Slash::Regex;
+    let mut depth = 0usize;
+    // The brace depths at which an open template literal resumes.
+    let mut templates: Vec<usize> = Vec::new();
+    // A hashbang line is a comment to tree-sitter too.
+    if text.starts_with(b"#!") {
+        i = line_comment_end(text, 0);
+    }
+    while i < n {
+        let b = text[i];
+        match b {
+            b'/' if text.get(i + 1) == Some(&b'/') => {
+                let end = line_comment_end(text, i);
+                out.push(i..end);
+                i = end;
+            }
+            b'/' if text.get(i + 1) == Some(&b'*') => {
+                let Some(e) = memchr::memmem::find(&text[i + 2..], b"*/") else {
+                    return out;
+                };
+                out.push(i..i + 2 + e + 2);
+                i += 2 + e + 2;
+            }
+            b'/' => match slash {
+                Slash::Unknown => return out,
+                Slash::Divide => {
+                    slash = Slash::Regex;
+                    i += 1;
+                }
+                Slash::Regex => {
+                    let Some(end) = regex_end(text, i) else {
+                        return out;
+                    };
+                    i = end;
+                    slash = Slash::Divide;
+                }
+            },
+            b'"' | b'\'' => {
+                let Some(end) = js_string_end(text, i) else {
+                    return out;
+                };
+                i = end;
+                slash = Slash::Divide;
+            }
+            b'`' => match template_end(text, i + 1) {
+                Some(Template::Closed(end)) => {
+                    i = end;
+                    slash = Slash::Divide;
+                }
+                Some(Template::Substitution(at)) => {
+                    templates.push(depth);
+                    depth += 1;
+                    i = at;
+                    slash = Slash::Regex;
+                }
+                None => return out,
+            },
+            b'}' if depth > 0 && templates.last() == Some(&(depth - 1)) => {
+                templates.pop();
+                depth -= 1;
+                match template_end(text, i + 1) {
+                    Some(Template::Closed(end)) => {
+                        i = end;
+                        slash = Slash::Divide;
+                    }
+                    Some(Template::Substitution(at)) => {
+                        templates.push(depth);
+                        depth += 1;
+                        i = at;
+                        slash = Slash::Regex;
+                    }
+                    None => return out,
+                }
+            }
+            b'{' | b'(' | b'[' => {
+                depth += usize::from(b == b'{');
+                slash = Slash::Regex;
+                i += 1;
+            }
+            b'}' => {
+                depth = depth.saturating_sub(1);
+                slash = Slash::Unknown;
+                i += 1;
+            }
+            b')' => {
+                slash = Slash::Unknown;
+                i += 1;
+            }
+            b']' => {
+                slash = Slash::Divide;
+                i += 1;
+            }
+            b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c' => i += 1,
+            b'<' if slash == Slash::Regex => return out,
+            b'+' | b'-' if text.get(i + 1) == Some(&b) => {
+                slash = Slash::Unknown;
+                i += 2;
+            }
+            b'\\' => return out,
+            _ if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$' | b'#') || b >= 0x80 => {
+                let start = i;
+                while i < n
+                    && (text[i].is_ascii_alphanumeric()
+                        || matches!(text[i], b'_' | b'$' | b'#')
+                        || text[i] >= 0x80)
+                {
+                    i += 1;
+                }
+                // (a number's `.5` or `1.` continues it; `1./2` divides either way)
+                slash = if JS_EXPRESSION_KEYWORDS.contains(&&text[start..i]) {
+                    Slash::Regex
+                } else {
+                    Slash::Divide
+                };
+            }
+            _ => {
+                // An operator or other punctuation: an expression may follow.
+                slash = Slash::Regex;
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Where a `//` comment (or a hashbang line) at `at` ends: at the next line terminator (LF, CR,
+/// U+2028 or U+2029).
+fn line_comment_end(text: &[u8], at: usize) -> usize {
+    let mut j = at;
+    while j < text.len() {
+        match text[j] {
+            b'\n' | b'\r' => return j,
+            0xE2 if text.get(j + 1) == Some(&0x80)
+                && matches!(text.get(j + 2), Some(0xA8 | 0xA9)) =>
+            {
+                return j;
+            }
+            _ => j += 1,
+        }
+    }
+    j
+}
+
+/// The end (past the closing quote) of the string whose quote is at `q`; `None` if it is not
+/// closed on its line.
+fn js_string_end(text: &[u8], q: usize) -> Option<usize> {
+    let quote = text[q];
+    let mut j = q + 1;
+    while j < text.len() {
+        match text[j] {
+            b'\\' => j += 2,
+            b'\n' | b'\r' => return None,
+            c if c == quote => return Some(j + 1),
+            _ => j += 1,
+        }
+    }
+    None
+}
+
+/// The end (past the flags) of the regex literal whose `/` is at `at`; `None` if it is not
+/// closed on its line.
+fn regex_end(text: &[u8], at: usize) -> Option<usize> {
+    let mut j = at + 1;
+    let mut class = false;
+    while j < text.len() {
+        match text[j] {
+            b'\\' => j += 2,
+            b'\n' | b'\r' => return None,
+            b'[' => {
+                class = true;
+                j += 1;
+            }
+            b']' => {
+                class = false;
+                j += 1;
+            }
+            b'/' if !class => {
+                j += 1;
+                while j < text.len() && text[j].is_ascii_alphabetic() {
+                    j += 1;
+                }
+                return Some(j);
+            }
+            _ => j += 1,
+        }
+    }
+    None
+}
+
+enum Template {
+    /// Past the closing backtick.
+    Closed(usize),
+    /// Past the `${` of a substitution.
+    Substitution(usize),
+}
+
+/// Reads template literal text from `j` to its closing backtick or its next substitution.
+fn template_end(text: &[u8], mut j: usize) -> Option<Template> {
+    while j < text.len() {
+        match text[j] {
+            b'\\' => j += 2,
+            b'`' => return Some(Template::Closed(j + 1)),
+            b'$' if text.get(j + 1) == Some(&b'{') => return Some(Template::Substitution(j + 2)),
+            _ => j += 1,
+        }
+    }
+    None
+}
+
 /// Whether `at` lies in one of `spans` (in order, disjoint).
 pub fn within(spans: &[Range<usize>], at: usize) -> bool {
     let i = spans.partition_point(|s| s.end <= at);
@@ -225,6 +475,45 @@ pub fn within(spans: &[Range<usize>], at: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn js_inert(text: &str) -> Vec<&str> {
+        js_inert_spans(text.as_bytes())
+            .into_iter()
+            .map(|r| &text[r])
+            .collect()
+    }
+
+    #[test]
+    fn js_comments_are_inert_and_nothing_else() {
+        let text = "#!/usr/bin/env node\n/** Example: `new OpenAI()` */\nconst url = \"https://api.openai.com\"; // the host\nconst re = /\\/\\/[/]x/g; const t = `a ${b /* in */ + `//${c}`} //`;\nlet q = x / 2 // half\n";
+        assert_eq!(
+            js_inert(text),
+            [
+                "/** Example: `new OpenAI()` */",
+                "// the host",
+                "/* in */",
+                "// half"
+            ]
+        );
+    }
+
+    #[test]
+    fn js_tokenizer_stops_where_it_cannot_tell() {
+        // `)` then `/`: a regex after `if (x)`, a division after `(a + b)`.
+        assert_eq!(js_inert("// a\nif (x) /\"/.test(s) // b\n"), ["// a"]);
+        // JSX text may hold `//`.
+        assert_eq!(
+            js_inert("// a\nconst e = <p>see //x {f()}</p>;\n// b"),
+            ["// a"]
+        );
+        // Unterminated string and block comment.
+        assert_eq!(js_inert("// a\nconst s = \"x\n// b"), ["// a"]);
+        assert_eq!(js_inert("// a\n/* b"), ["// a"]);
+        // A generic type's `<` is an operator, not JSX.
+        assert_eq!(js_inert("let x: Array<T> = []; // a"), ["// a"]);
+        // U+2028 ends a line comment.
+        assert_eq!(js_inert("// a\u{2028}f() // b"), ["// a", "// b"]);
+    }
 
     fn inert(text: &str) -> Vec<&str> {
         python_inert_spans(text.as_bytes())

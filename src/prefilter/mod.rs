@@ -302,7 +302,7 @@ impl Prefilter {
         let mut seen = vec![0u8; self.n_words];
         let mut any = false;
         let bytes = text.as_bytes();
-        // Python comments and docstrings, found once the automaton finds a word.
+        // Comments (and Python docstrings), found once the automaton finds a word.
         let mut inert: Option<Vec<std::ops::Range<usize>>> = None;
         for m in ac.find_overlapping_iter(text) {
             let w = m.pattern().as_usize();
@@ -311,8 +311,11 @@ impl Prefilter {
             if seen[w] & wanted == wanted {
                 continue;
             }
-            if fam == Family::Python && w != self.directive {
-                let spans = inert.get_or_insert_with(|| inert::python_inert_spans(bytes));
+            if w != self.directive {
+                let spans = inert.get_or_insert_with(|| match fam {
+                    Family::Python => inert::python_inert_spans(bytes),
+                    Family::Js => inert::js_inert_spans(bytes),
+                });
                 if inert::within(spans, m.start()) {
                     continue;
                 }

@@ -51,3 +51,19 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The importers of one vendor's blast radius, as `path <- imported file`.
+pub fn importers(radius: &Value) -> Vec<String> {
+    radius["importers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            format!(
+                "{} <- {}",
+                i["path"].as_str().unwrap(),
+                i["from"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
