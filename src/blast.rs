@@ -6,7 +6,8 @@
 //! 2. Functions: the named functions holding direct sites, then, within the same file, every
 //!    function that calls one of them, transitively.
 //! 3. Importers: modules of the project that import an affected function (or its class) from
-//!    the file that defines it; imports are resolved by relative path or by module-path suffix.
+//!    the file that defines it; imports are resolved by relative path or by module-path suffix
+//!    (the nearest file ending in it).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -74,7 +75,8 @@ pub fn is_direct(f: &Finding) -> bool {
     )
 }
 
-/// The blast radius of every vendor with direct sites, in vendor order (vendors in parallel).
+/// The blast radius of every vendor with direct sites, in vendor order (vendors in parallel);
+/// imports resolve among the outlines' files.
 pub fn blast_radius(
     findings: &[Finding],
     outlines: &BTreeMap<String, Outline>,
@@ -82,7 +84,7 @@ pub fn blast_radius(
     blast_radius_indexed(findings, outlines, &FileIndex::new(outlines.keys()))
 }
 
-/// `blast_radius` with the index of the outlines' files already built.
+/// `blast_radius` with imports resolved among the files of `index` (a scan's: every walked path).
 pub fn blast_radius_indexed(
     findings: &[Finding],
     outlines: &BTreeMap<String, Outline>,
