@@ -81,7 +81,7 @@ pub fn key_text(node: Node, src: &str, fam: Family) -> Option<String> {
 
 /// Decodes the common backslash escapes shared by Python and JavaScript. Unknown escapes are
 /// kept as written.
-fn unescape(body: &str) -> String {
+pub(crate) fn unescape(body: &str) -> String {
     let mut out = String::with_capacity(body.len());
     let mut chars = body.chars();
     while let Some(c) = chars.next() {

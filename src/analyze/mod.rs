@@ -2,7 +2,7 @@
 //! candidate nodes, then each candidate is checked against the rules indexed for it.
 
 pub mod config;
-mod literal;
+pub(crate) mod literal;
 pub mod manifest;
 pub mod notebook;
 pub mod outline;

@@ -332,7 +332,7 @@ impl Prefilter {
                     && (a != Anchor::StringStart
                         || self.verifiers[w]
                             .as_deref()
-                            .is_none_or(|v| literal_may_match(bytes, m.start(), v)))
+                            .is_none_or(|v| literal_may_match(bytes, m.start(), v, fam)))
                 {
                     seen[w] |= a.bit();
                 }
@@ -542,31 +542,55 @@ fn dict_key_at(text: &[u8], before: Option<u8>, end: usize) -> bool {
 }
 
 /// Whether the string literal that opens right before `start` can match one of `regexes` as
-/// the analyzer sees it (its value, escapes decoded). Only a plain literal is judged, one whose
-/// value is the bytes up to the first quote like its opening one: with a backslash, a line
-/// break or a `{` (an f-string or template interpolation, which may hold quotes) before that
-/// quote, or a doubled opening quote (`""` or a triple quote), it says yes.
-fn literal_may_match(text: &[u8], start: usize, regexes: &[Regex]) -> bool {
+/// the analyzer sees it: its value, escapes decoded by the analyzer's own `unescape` (a Python
+/// raw string's verbatim). A literal is judged up to the first quote like its opening one that
+/// no backslash escapes; with a line break or a `{` (an f-string or template interpolation,
+/// which may hold quotes) before that quote, or a doubled opening quote (`""` or a triple
+/// quote), it says yes.
+fn literal_may_match(text: &[u8], start: usize, regexes: &[Regex], fam: Family) -> bool {
     let Some(&quote) = start.checked_sub(1).and_then(|i| text.get(i)) else {
         return true;
     };
     if start >= 2 && text[start - 2] == quote {
         return true;
     }
-    let rest = &text[start..];
-    let Some(end) = rest
-        .iter()
-        .position(|&b| b == quote || matches!(b, b'\\' | b'\n' | b'\r' | b'{'))
-    else {
-        return true;
-    };
-    if rest[end] != quote {
-        return true;
+    let mut end = start;
+    let mut escaped = false;
+    loop {
+        match text.get(end) {
+            None | Some(b'\n' | b'\r' | b'{') => return true,
+            Some(b'\\') => {
+                escaped = true;
+                end += 2;
+            }
+            Some(&b) if b == quote => break,
+            Some(_) => end += 1,
+        }
     }
-    let Ok(value) = std::str::from_utf8(&rest[..end]) else {
+    let Ok(body) = std::str::from_utf8(&text[start..end]) else {
         return true;
     };
-    regexes.iter().any(|r| r.is_match(value))
+    let raw = fam == Family::Python && python_raw(text, start - 1);
+    let value = if escaped && !raw {
+        std::borrow::Cow::Owned(crate::analyze::literal::unescape(body))
+    } else {
+        std::borrow::Cow::Borrowed(body)
+    };
+    regexes.iter().any(|r| r.is_match(&value))
+}
+
+/// Whether the Python string whose opening quote is at `q` has a raw prefix (`r"`, `Rb'`, `br"`).
+fn python_raw(text: &[u8], q: usize) -> bool {
+    let letters = text[..q]
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_alphabetic())
+        .take(3)
+        .count();
+    letters <= 2
+        && text[q - letters..q]
+            .iter()
+            .any(|b| matches!(b, b'r' | b'R'))
 }
 
 /// Whether the string literal whose text starts at `start` follows `key` and a colon: back over
@@ -1300,8 +1324,9 @@ mod tests {
         ] {
             assert!(live.contains(rule(id)), "{id}");
         }
-        // A literal that starts like a model id must be one, unless escapes, an interpolation
-        // or a triple quote leave its value unknown.
+        // A literal that starts like a model id must be one (escapes decoded as the analyzer
+        // decodes them, a raw string's kept), unless an interpolation, a line break or a triple
+        // quote leave its value unknown.
         let model_id = |text: &str| {
             pf.live(text, Family::Python)
                 .is_some_and(|l| l.contains(rule("openai/model-id")))
@@ -1310,7 +1335,8 @@ mod tests {
             "m = 'gpt-4o'",
             "m = \"gpt-4o-mini\"",
             "m = \"gpt-4o-2024-08-06\"",
-            "m = 'gpt-4o\\x41'",
+            "m = 'gpt-4o\\x2dmini'",
+            "m = 'gpt-4o-\\\nmini'",
             "m = f'gpt-4o{size}'",
             "m = \"\"\"gpt-4o\"\"\"",
             "m = 'gpt-4o",
@@ -1320,6 +1346,9 @@ mod tests {
         }
         for text in [
             "m = 'gpt-4o is great'",
+            "m = 'gpt-4o\\x41'",
+            "m = r'gpt-4o\\x2dmini'",
+            "m = 'gpt-4o\\' is great'",
             "m = \"gpt-4o \" + x",
             "print('gpt-4o: done')",
         ] {
