@@ -301,35 +301,19 @@ pub fn js_inert_spans(text: &[u8]) -> Vec<Range<usize>> {
                 i = end;
                 slash = Slash::Divide;
             }
-            b'`' => match template_end(text, i + 1) {
-                Some(Template::Closed(end)) => {
-                    i = end;
-                    slash = Slash::Divide;
-                }
-                Some(Template::Substitution(at)) => {
-                    templates.push(depth);
-                    depth += 1;
-                    i = at;
-                    slash = Slash::Regex;
-                }
-                None => return out,
-            },
+            b'`' => {
+                let Some(next) = resume_template(text, i + 1, &mut depth, &mut templates) else {
+                    return out;
+                };
+                (i, slash) = next;
+            }
             b'}' if depth > 0 && templates.last() == Some(&(depth - 1)) => {
                 templates.pop();
                 depth -= 1;
-                match template_end(text, i + 1) {
-                    Some(Template::Closed(end)) => {
-                        i = end;
-                        slash = Slash::Divide;
-                    }
-                    Some(Template::Substitution(at)) => {
-                        templates.push(depth);
-                        depth += 1;
-                        i = at;
-                        slash = Slash::Regex;
-                    }
-                    None => return out,
-                }
+                let Some(next) = resume_template(text, i + 1, &mut depth, &mut templates) else {
+                    return out;
+                };
+                (i, slash) = next;
             }
             b'{' | b'(' | b'[' => {
                 depth += usize::from(b == b'{');
@@ -444,6 +428,25 @@ fn regex_end(text: &[u8], at: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// Reads template literal text from `from` (after its backtick or a substitution's `}`): where
+/// the tokenizer goes on, past the closing backtick or into the next substitution (whose depth
+/// it records), and what a `/` there is; `None` if the template is not closed.
+fn resume_template(
+    text: &[u8],
+    from: usize,
+    depth: &mut usize,
+    templates: &mut Vec<usize>,
+) -> Option<(usize, Slash)> {
+    Some(match template_end(text, from)? {
+        Template::Closed(end) => (end, Slash::Divide),
+        Template::Substitution(at) => {
+            templates.push(*depth);
+            *depth += 1;
+            (at, Slash::Regex)
+        }
+    })
 }
 
 enum Template {
