@@ -214,28 +214,16 @@ impl Reach {
             linked: Default::default(),
         };
         let frontier = reach.spread.seed(&direct, outlines);
-        reach.follow(frontier, outlines, index);
+        let fresh = reach.new_links(outlines, index);
+        reach.keep(fresh);
+        // (every import of an affected function is followed from the frontier)
+        reach.run(frontier, BTreeSet::new(), outlines);
         reach
     }
 
     /// Follows the outlines added since: their imports of affected names, then their callers.
     pub fn grow(&mut self, outlines: &BTreeMap<String, Outline>, index: &FileIndex) {
-        self.follow(Vec::new(), outlines, index);
-    }
-
-    fn follow(
-        &mut self,
-        frontier: Vec<(String, String)>,
-        outlines: &BTreeMap<String, Outline>,
-        index: &FileIndex,
-    ) {
-        let mut fresh = Importers::new();
-        for (path, o) in outlines {
-            if !self.linked.contains(path) {
-                self.linked.insert(path.clone());
-                link_imports(&mut fresh, path, o, index);
-            }
-        }
+        let fresh = self.new_links(outlines, index);
         // The new imports of names already affected.
         let mut touched = BTreeSet::new();
         for (target, links) in &fresh {
@@ -258,9 +246,35 @@ impl Reach {
                 self.spread.link(link, target, &top, &mut touched);
             }
         }
+        self.keep(fresh);
+        self.run(Vec::new(), touched, outlines);
+    }
+
+    /// The imports of the outlines not seen yet, by the file imported.
+    fn new_links(&mut self, outlines: &BTreeMap<String, Outline>, index: &FileIndex) -> Importers {
+        let mut fresh = Importers::new();
+        for (path, o) in outlines {
+            if !self.linked.contains(path) {
+                self.linked.insert(path.clone());
+                link_imports(&mut fresh, path, o, index);
+            }
+        }
+        fresh
+    }
+
+    fn keep(&mut self, fresh: Importers) {
         for (target, links) in fresh {
             self.importers.entry(target).or_default().extend(links);
         }
+    }
+
+    /// Spreads from the newly affected `frontier` and the newly callable `touched` names.
+    fn run(
+        &mut self,
+        frontier: Vec<(String, String)>,
+        touched: BTreeSet<(String, String)>,
+        outlines: &BTreeMap<String, Outline>,
+    ) {
         // Per file reached in this round, the functions calling each simple name.
         let mut by_file: HashMap<&str, HashMap<&str, Vec<usize>>> = HashMap::new();
         let mut callers = |path: &str, name: &str| {

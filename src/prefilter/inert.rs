@@ -107,6 +107,17 @@ fn ident_end(text: &[u8], start: usize) -> usize {
             .count()
 }
 
+/// Whether the string whose opening quote is at `q` has a raw prefix (`r"`, `Rb'`, `br"`).
+pub(super) fn raw_prefix(text: &[u8], q: usize) -> bool {
+    let letters = text[..q]
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_alphabetic())
+        .count();
+    let word = &text[q - letters..q];
+    string_prefix(word).is_some() && word.iter().any(|b| matches!(b, b'r' | b'R'))
+}
+
 /// Whether `word` is a string prefix (`r`, `b`, `rb`, `f`, `rf`, `t`, ...), and if so whether
 /// it makes a formatted string (f or t).
 fn string_prefix(word: &[u8]) -> Option<bool> {
@@ -340,13 +351,10 @@ pub fn js_inert_spans(text: &[u8]) -> Vec<Range<usize>> {
                 i += 2;
             }
             b'\\' => return out,
-            _ if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$' | b'#') || b >= 0x80 => {
+            // A name, a `#private` name or a number.
+            _ if js_word_byte(b) => {
                 let start = i;
-                while i < n
-                    && (text[i].is_ascii_alphanumeric()
-                        || matches!(text[i], b'_' | b'$' | b'#')
-                        || text[i] >= 0x80)
-                {
+                while i < n && js_word_byte(text[i]) {
                     i += 1;
                 }
                 // (a number's `.5` or `1.` continues it; `1./2` divides either way)
@@ -364,6 +372,10 @@ pub fn js_inert_spans(text: &[u8]) -> Vec<Range<usize>> {
         }
     }
     out
+}
+
+fn js_word_byte(b: u8) -> bool {
+    super::name_byte(b) || b == b'#'
 }
 
 /// Where a `//` comment (or a hashbang line) at `at` ends: at the next line terminator (LF, CR,

@@ -570,27 +570,13 @@ fn literal_may_match(text: &[u8], start: usize, regexes: &[Regex], fam: Family) 
     let Ok(body) = std::str::from_utf8(&text[start..end]) else {
         return true;
     };
-    let raw = fam == Family::Python && python_raw(text, start - 1);
+    let raw = fam == Family::Python && inert::raw_prefix(text, start - 1);
     let value = if escaped && !raw {
         std::borrow::Cow::Owned(crate::analyze::literal::unescape(body))
     } else {
         std::borrow::Cow::Borrowed(body)
     };
     regexes.iter().any(|r| r.is_match(&value))
-}
-
-/// Whether the Python string whose opening quote is at `q` has a raw prefix (`r"`, `Rb'`, `br"`).
-fn python_raw(text: &[u8], q: usize) -> bool {
-    let letters = text[..q]
-        .iter()
-        .rev()
-        .take_while(|b| b.is_ascii_alphabetic())
-        .take(3)
-        .count();
-    letters <= 2
-        && text[q - letters..q]
-            .iter()
-            .any(|b| matches!(b, b'r' | b'R'))
 }
 
 /// Whether the string literal whose text starts at `start` follows `key` and a colon: back over
