@@ -516,13 +516,27 @@ fn reach_prefiltered_callers(
     cx: &Context,
     files: &[PathBuf],
     rels: &[String],
-    mut pending: Vec<(usize, Vec<String>)>,
+    pending: Vec<(usize, Vec<String>)>,
     findings: &[Finding],
     outlines: &mut BTreeMap<String, Outline>,
 ) -> (Vec<blast::BlastRadius>, Vec<String>) {
     // Imports resolve among every scanned file, whether its outline is known or not: as they
     // do without the prefilter.
     let index = FileIndex::new(rels.iter());
+    // Per pending file, the project files its modules resolve to: the same every round.
+    let mut pending: Vec<(usize, Vec<String>)> = pending
+        .into_iter()
+        .map(|(i, modules)| {
+            let mut targets: Vec<String> = modules
+                .iter()
+                .filter_map(|m| blast::resolve_import(&rels[i], m, &index))
+                .collect();
+            targets.sort_unstable();
+            targets.dedup();
+            (i, targets)
+        })
+        .filter(|(_, targets)| !targets.is_empty())
+        .collect();
     // The names last looked for in each pending file: it is read again only for new ones.
     let mut looked_for: HashMap<usize, usize> = HashMap::new();
     let mut used = Vec::new();
@@ -547,10 +561,9 @@ fn reach_prefiltered_callers(
         }
         let wanted: Vec<(usize, Vec<&str>)> = pending
             .iter()
-            .filter_map(|(i, modules)| {
-                let mut names: Vec<&str> = modules
+            .filter_map(|(i, targets)| {
+                let mut names: Vec<&str> = targets
                     .iter()
-                    .filter_map(|m| blast::resolve_import(&rels[*i], m, &index))
                     .filter_map(|target| tops.get(target.as_str()))
                     .flatten()
                     .copied()
