@@ -625,8 +625,10 @@ impl<'t, 'r> Analyzer<'t, 'r> {
         for child in node.named_children(&mut c) {
             match child.kind() {
                 "pair" => {
+                    // (a bare name keys a Python dict by the variable's value, not its name)
                     if let Some(k) = child
                         .child_by_field_name("key")
+                        .filter(|k| self.fam == Family::Js || is_string(*k, self.fam))
                         .and_then(|k| key_text(k, self.src, self.fam))
                     {
                         entries.push((k, child, child.child_by_field_name("value")));

@@ -20,7 +20,8 @@
 //!   from such bindings, and `?`-rooted hits are kept only in files that import the SDK);
 //! - a string regex anchored with `^` needs its literal prefix right after a quote, and a
 //!   plain literal there (its value the bytes up to the closing quote) must match the regex;
-//! - a shape's keys must stand as dict or object keys (`"input_schema":`, `{ input_schema }`);
+//! - a shape's keys must stand as dict or object keys (`"input_schema":`, in JS also
+//!   `{ input_schema }`);
 //! - a query's `#eq?` literal on a keyword argument's or key's name must stand before `=` or
 //!   `:` (and `[` where the query wants a list value: `messages=[`);
 //! - a shape's required value (`type = "function"`) needs the whole string literal after its key
@@ -85,8 +86,8 @@ pub enum Anchor {
     Key,
     /// The same with a list literal as the value (`messages=[`, `messages: [`).
     KeyOfList,
-    /// A dict or object key: the word, maybe quoted, then `:` (`"input_schema": s`,
-    /// `input_schema: s`), or a shorthand property (`{ input_schema }`).
+    /// A dict or object key: the word, quoted, then `:` (`"input_schema": s`); in JS also bare
+    /// (`input_schema: s`) or a shorthand property (`{ input_schema }`).
     DictKey,
 }
 
@@ -484,7 +485,7 @@ fn anchored_at(
         // (a name starts after no byte of a name)
         Anchor::Key | Anchor::KeyOfList | Anchor::DictKey if before.is_some_and(name_byte) => false,
         Anchor::Key | Anchor::KeyOfList => key_follows(&text[end..], anchor == Anchor::KeyOfList),
-        Anchor::DictKey => dict_key_at(text, before, end),
+        Anchor::DictKey => dict_key_at(text, before, end, fam),
         // A JS module specifier: `"openai"`, `'openai/resources'`.
         Anchor::Import if fam == Family::Js => {
             quote(before) && (quote(after) || after == Some(b'/'))
@@ -520,18 +521,28 @@ fn key_follows(rest: &[u8], list: bool) -> bool {
 }
 
 /// Whether the word ending at `end` (after the byte `before`, not part of a name) can be a dict
-/// or object key as the shape matcher reads one (an identifier, a property name or a plain
-/// string literal): the word whole, then its closing quote if it opened with one, white space
-/// and `:`; or, unquoted, white space and `,` or `}` (a shorthand property). A comment where the
-/// colon would be is not looked through: yes.
-fn dict_key_at(text: &[u8], before: Option<u8>, end: usize) -> bool {
+/// or object key as the shape matcher reads one: the word whole, then its closing quote (one, or
+/// three in Python) if it opened with one, white space and `:`; in JS also a bare property name
+/// before `:`, or before `,` or `}` (a shorthand property). A Python dict's key is a string: a
+/// bare name there is a variable (`name: str` is an annotation). A comment where the colon would
+/// be is not looked through: yes.
+fn dict_key_at(text: &[u8], before: Option<u8>, end: usize, fam: Family) -> bool {
     let quoted = before.is_some_and(quote_byte);
+    if !quoted && fam == Family::Python {
+        return false;
+    }
     let mut i = end;
     if quoted {
-        if text.get(i) != before.as_ref() {
+        let closing = if fam == Family::Python { 3 } else { 1 };
+        let n = text[end..]
+            .iter()
+            .take(closing)
+            .take_while(|b| Some(**b) == before)
+            .count();
+        if n == 0 {
             return false;
         }
-        i += 1;
+        i += n;
     }
     let i = space_end(text, i);
     match text.get(i) {
@@ -1264,6 +1275,30 @@ mod tests {
             DictKey,
             Js,
             true,
+        );
+        check(
+            &[
+                "{\"input_schema\": s}",
+                "{'input_schema' : s}",
+                "{\"\"\"input_schema\"\"\": s}",
+                "{\"input_schema\"  # why\n : s}",
+            ],
+            "input_schema",
+            DictKey,
+            Python,
+            true,
+        );
+        // (a bare name keys a Python dict by its value; `name: T` is an annotation)
+        check(
+            &[
+                "{ input_schema: s }",
+                "class Tool(TypedDict):\n    input_schema: dict",
+                "{ name, input_schema }",
+            ],
+            "input_schema",
+            DictKey,
+            Python,
+            false,
         );
         check(
             &[
