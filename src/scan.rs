@@ -14,7 +14,7 @@ use crate::blast::{self, FileIndex};
 use crate::cache::{self, Cache, Entry, EntryRef};
 use crate::error::Error;
 use crate::finding::{self, Finding};
-use crate::lang::{Language, ManifestKind};
+use crate::lang::{Family, Language, ManifestKind};
 use crate::prefilter::Prefilter;
 use crate::report::{Report, SkippedFile, Summary};
 use crate::rules::Registry;
@@ -112,7 +112,7 @@ impl Context<'_> {
             Ok(s) => s,
             Err(reason) => return FileOutcome::Skipped(reason),
         };
-        self.cached(rel, src, |src| self.analyze(parsers, lang, src, rel))
+        self.cached(rel, src, |src| self.analyze(parsers, lang, src, rel, true))
     }
 
     /// The outcome of a file's text from the cache, or computed by `compute` and cached;
@@ -159,7 +159,7 @@ impl Context<'_> {
                 text: nb.python,
                 lossy: src.lossy,
             };
-            match self.analyze(parsers, Language::Python, python, rel) {
+            match self.analyze(parsers, Language::Python, python, rel, false) {
                 FileOutcome::Scanned(mut analysis, lossy) => {
                     analyze::notebook::remap(&mut analysis, &nb.origins);
                     FileOutcome::Scanned(analysis, lossy)
@@ -171,13 +171,15 @@ impl Context<'_> {
         })
     }
 
-    /// Prefilters, parses and matches one source file's text.
+    /// Prefilters, parses and matches one source file's text; `module` when other files can
+    /// import it (not a notebook's cells).
     fn analyze(
         &self,
         parsers: &mut Parsers,
         lang: Language,
         src: SourceText,
         rel: &str,
+        module: bool,
     ) -> FileOutcome {
         let Some(live) = self.prefilter.live(&src.text, lang.family()) else {
             return FileOutcome::Prefiltered(analyze::outline::textual_imports(
@@ -190,6 +192,16 @@ impl Context<'_> {
                 let mut analysis =
                     analyze::analyze_tree(&tree, &src.text, lang, self.reg, &live, rel);
                 cap_findings(&mut analysis, rel);
+                // Without findings, a Python module's outline matters only where the blast
+                // radius reaches it, and is then read from its tokens: whether the prefilter
+                // skipped it or not, a file without findings gets the same outline.
+                if lang.family() == Family::Python && analysis.findings.is_empty() {
+                    analysis.outline = Outline::default();
+                    if module {
+                        analysis.imports_from =
+                            analyze::outline::textual_imports(&src.text, Family::Python);
+                    }
+                }
                 FileOutcome::Scanned(analysis, src.lossy)
             }
             Err(reason) => FileOutcome::Skipped(reason),
@@ -219,8 +231,17 @@ impl Context<'_> {
         {
             return Some((o, Some(key.clone())));
         }
-        let tree = parse(parsers, lang, &src.text, self.settings.parse_timeout).ok()?;
-        let outline = analyze::outline_tree(&tree, &src.text, lang);
+        let lexical = match lang.family() {
+            Family::Python => analyze::lexical::python_outline(&src.text),
+            Family::Js => None,
+        };
+        let outline = match lexical {
+            Some(outline) => outline,
+            None => {
+                let tree = parse(parsers, lang, &src.text, self.settings.parse_timeout).ok()?;
+                analyze::outline_tree(&tree, &src.text, lang)
+            }
+        };
         if let (Some(cache), Some(key)) = (&self.cache, &key) {
             cache.put(key.clone(), &EntryRef::Outline(&outline));
         }
@@ -397,6 +418,9 @@ pub fn scan(
             }
             FileOutcome::Scanned(mut analysis, lossy) => {
                 summary.files_scanned += 1;
+                if !analysis.imports_from.is_empty() {
+                    prefiltered.push((i, std::mem::take(&mut analysis.imports_from)));
+                }
                 // Keep the outline only where the blast radius can reach: files with findings or
                 // with imports (of which some may be of affected project modules).
                 if analysis.findings.is_empty() && analysis.outline.imports.is_empty() {

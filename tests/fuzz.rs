@@ -187,8 +187,96 @@ const LANGUAGES: [Language; 4] = [
     Language::Javascript,
 ];
 
+/// Python pieces that move the lexical outline's decisions: headers, decorators, soft keywords,
+/// statement starts, f-string fields.
+const PYTHON_FRAGMENTS: &[&str] = &[
+    "\n",
+    "    ",
+    "\t",
+    ":",
+    ";",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    "@dec\n",
+    "@",
+    "def f():",
+    "def ",
+    "async ",
+    "class C:",
+    "class ",
+    "lambda: ",
+    "lambda x: g(x)",
+    ":=",
+    "match ",
+    "case ",
+    "if ",
+    "else:",
+    "elif ",
+    "try:",
+    "except E:",
+    "from . import x\n",
+    "from a import (b,",
+    "from __future__ import y\n",
+    "import ",
+    "yield from ",
+    "f\"{",
+    "f'{g(x)}'",
+    "!r",
+    "\\\n",
+    "'''",
+    "\"",
+    "'",
+    "#",
+    "*",
+    "**",
+    "not ",
+    "await ",
+    "print(",
+    "x.y(",
+    "(a)(b)",
+];
+
+/// The outline of a Python text, as the blast radius reads it.
+fn seen_outline(o: &lockin::analyze::outline::Outline) -> String {
+    serde_json::to_string(o).unwrap()
+}
+
 proptest! {
     #![proptest_config(config())]
+
+    /// Mutated Python fixtures: the lexical outline never panics, and where it reads a text
+    /// that tree-sitter parses without errors, it reads what the tree holds.
+    #[test]
+    fn the_lexical_outline_reads_what_the_tree_holds(
+        pick in any::<proptest::sample::Index>(),
+        edits in proptest::collection::vec(
+            (0.0..1.0f64, 0usize..4, proptest::collection::vec(proptest::sample::select(PYTHON_FRAGMENTS), 1..4))
+                .prop_map(|(at, delete, f)| Edit { at, delete, insert: f.concat().into_bytes() }),
+            1..4,
+        ),
+    ) {
+        let files: Vec<&(PathBuf, String)> = corpus()
+            .iter()
+            .filter(|(p, _)| p.extension().is_some_and(|x| x == "py"))
+            .collect();
+        let (path, text) = files[pick.index(files.len())];
+        let src = apply(text, &edits);
+        let lexical = timed("lexical outline", || lockin::analyze::lexical::python_outline(&src));
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&Language::Python.grammar()).unwrap();
+        let tree = parser.parse(&src, None).unwrap();
+        if let Some(lexical) = lexical
+            && !tree.root_node().has_error()
+        {
+            let from_tree = lockin::analyze::outline_tree(&tree, &src, Language::Python);
+            prop_assert_eq!(seen_outline(&lexical), seen_outline(&from_tree), "{} mutated: {:?}", path.display(), src);
+        }
+    }
 
     /// Mutated fixtures, read as every language: the matcher never panics or hangs.
     #[test]

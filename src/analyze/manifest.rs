@@ -77,6 +77,7 @@ pub fn analyze_manifest(src: &str, kind: ManifestKind, reg: &Registry, path: &st
         outline: Default::default(),
         portable_clients: 0,
         findings_dropped: 0,
+        imports_from: Vec::new(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! candidate nodes, then each candidate is checked against the rules indexed for it.
 
 pub mod config;
+pub mod lexical;
 pub(crate) mod literal;
 pub mod manifest;
 pub mod notebook;
@@ -41,6 +42,11 @@ pub struct FileAnalysis {
     /// Findings over the per-file cap, not reported.
     #[serde(default)]
     pub findings_dropped: usize,
+    /// A Python module without findings keeps no outline from its tree but the modules its
+    /// text imports from (`outline::textual_imports`): the blast radius reads its outline from
+    /// its tokens if it reaches it, as for a file the prefilter skipped.
+    #[serde(default)]
+    pub imports_from: Vec<String>,
 }
 
 /// Parses and analyzes source text in memory (tests, `explain`, rule examples).
@@ -231,6 +237,7 @@ pub fn analyze_tree(
         outline,
         portable_clients,
         findings_dropped: 0,
+        imports_from: Vec::new(),
     }
 }
 

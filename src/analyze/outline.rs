@@ -146,9 +146,13 @@ impl OutlineBuilder {
 
 /// The simple name a call's callee ends in.
 pub fn callee_name(call: Node, src: &str) -> Option<String> {
-    let callee = call
+    let mut callee = call
         .child_by_field_name("function")
         .or_else(|| call.child_by_field_name("constructor"))?;
+    // tree-sitter-python reads `[*f(x)]` as a call of `*f`
+    if callee.kind() == "list_splat" {
+        callee = callee.named_child(0)?;
+    }
     let name = match callee.kind() {
         "identifier" => callee,
         "attribute" => callee.child_by_field_name("attribute")?,
