@@ -662,6 +662,43 @@ fn same_named_modules_resolve_alike_with_and_without_the_prefilter() {
 }
 
 #[test]
+fn a_decorated_method_is_reached_through_its_class() {
+    // `@retry` wraps the method in a decorated definition: it is still `Assistant.ask`, so a
+    // module that imports `Assistant` and builds one is in the radius, parsed or not.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "app/llm.py",
+        "from openai import OpenAI\n\n\nclass Assistant:\n    @retry(3)\n    def ask(self, q):\n        return OpenAI().chat.completions.create(model=M, messages=[])\n",
+    );
+    write(
+        root,
+        "app/views.py",
+        "from .llm import Assistant\n\n\ndef view(q):\n    return Assistant().ask(q)\n",
+    );
+    for extra in [&[][..], &["--no-prefilter"][..]] {
+        let out = lockin()
+            .arg("scan")
+            .arg(root)
+            .args(["--format", "json", "--no-cache"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let radius = &v["blast_radius"][0];
+        let functions: Vec<&str> = radius["functions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["function"].as_str().unwrap())
+            .collect();
+        assert_eq!(functions, ["Assistant.ask", "view"], "{extra:?}");
+        assert_eq!(common::importers(radius), ["app/views.py <- app/llm.py"]);
+    }
+}
+
+#[test]
 fn the_prefilter_changes_nothing_but_the_work() {
     // Same findings, blast radius and plan with and without the prefilter, on every fixture.
     for dir in ["fixtures", "fixtures/demo", "fixtures/eval-app"] {

@@ -3,7 +3,7 @@
 //! tokenizing is an order of magnitude cheaper than tree-sitter's parse.
 //!
 //! It reads what `outline::OutlineBuilder` reads from a tree: `def` statements (a method named
-//! `Class.method` when it stands, undecorated, right in a class's block), the calls each holds
+//! `Class.method` when it stands, decorated or not, right in a class's block), the calls each holds
 //! (a name followed by `(`), and `from ... import ...` statements. Where the text is not a
 //! well-formed Python token stream with consistent indentation (an unterminated string or
 //! bracket, a stray backslash, an unexpected indent or dedent, a compound statement without
@@ -415,7 +415,6 @@ pub fn python_outline(text: &str) -> Option<Outline> {
     let mut stack: Vec<Block> = Vec::new();
     // A block was opened by the last line and waits for its first body line.
     let mut awaiting = false;
-    let mut decorated = false;
     let mut last_end = 0;
     for line in &lines {
         let c = line.indent;
@@ -484,7 +483,7 @@ pub fn python_outline(text: &str) -> Option<Outline> {
                 Some(Block {
                     kind: BlockKind::Class(class),
                     ..
-                }) if !decorated => Some(class),
+                }) => Some(class),
                 _ => None,
             };
             let start = ts[0].start;
@@ -496,7 +495,6 @@ pub fn python_outline(text: &str) -> Option<Outline> {
                 end: last_end,
             });
         }
-        decorated = punct(first, b'@');
 
         for (k, t) in ts.iter().enumerate() {
             if t.kind != Kind::Name || !punct(ts.get(k + 1), b'(') || pattern.contains(&k) {
@@ -803,8 +801,7 @@ mod tests {
                     "Client.__init__".into(),
                     vec!["Session".into(), "default_key".into()]
                 ),
-                // (decorated: tree-sitter's parent is the decorated definition, not the class)
-                ("model".into(), vec!["pick".into()]),
+                ("Client.model".into(), vec!["pick".into()]),
                 ("Client.ask".into(), vec!["inner".into(), "map".into()]),
                 ("inner".into(), vec!["send".into()]),
                 ("debug".into(), vec!["log".into()]),

@@ -56,8 +56,16 @@ pub fn function_name(node: Node, src: &str, fam: Family) -> Option<String> {
     match (fam, node.kind()) {
         (Family::Python, "function_definition") => {
             let name = own(node)?;
+            // (a decorated method's parent is its decorated definition, in the class's block)
             let class = node
                 .parent()
+                .and_then(|p| {
+                    if p.kind() == "decorated_definition" {
+                        p.parent()
+                    } else {
+                        Some(p)
+                    }
+                })
                 .filter(|b| b.kind() == "block")
                 .and_then(|b| b.parent())
                 .filter(|c| c.kind() == "class_definition")
