@@ -14,6 +14,7 @@
 use std::ops::Range;
 
 use super::outline::{FunctionInfo, LocalImport, Outline};
+use crate::prefilter::inert::string_prefix;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -50,19 +51,6 @@ fn ident_start(b: u8) -> bool {
 
 fn ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
-}
-
-/// Whether `word` is a string prefix, and if so whether it makes a formatted string.
-fn string_prefix(word: &[u8]) -> Option<bool> {
-    if word.is_empty() || word.len() > 2 {
-        return None;
-    }
-    let lower: Vec<u8> = word.iter().map(u8::to_ascii_lowercase).collect();
-    match lower.as_slice() {
-        b"r" | b"u" | b"b" | b"br" | b"rb" => Some(false),
-        b"f" | b"t" | b"fr" | b"rf" | b"tr" | b"rt" => Some(true),
-        _ => None,
-    }
 }
 
 impl Lexer<'_> {

@@ -120,7 +120,7 @@ pub(super) fn raw_prefix(text: &[u8], q: usize) -> bool {
 
 /// Whether `word` is a string prefix (`r`, `b`, `rb`, `f`, `rf`, `t`, ...), and if so whether
 /// it makes a formatted string (f or t).
-fn string_prefix(word: &[u8]) -> Option<bool> {
+pub(crate) fn string_prefix(word: &[u8]) -> Option<bool> {
     if word.is_empty() || word.len() > 2 {
         return None;
     }

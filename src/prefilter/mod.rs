@@ -33,7 +33,7 @@
 //! parsed). Files with a `lockin:` comment are always parsed, so that their suppressions are
 //! checked.
 
-mod inert;
+pub(crate) mod inert;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
