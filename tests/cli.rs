@@ -624,6 +624,14 @@ fn model_ids_say_pinned_or_moving_and_their_lifecycle() {
     );
 }
 
+/// The blast radius of an uncached JSON scan of `root`, with `extra` arguments.
+fn scan_radius(root: &std::path::Path, extra: &[&str]) -> Value {
+    let root = root.to_str().unwrap();
+    let mut args = vec!["scan", root, "--format", "json", "--no-cache"];
+    args.extend_from_slice(extra);
+    json_of(&args)["blast_radius"].clone()
+}
+
 #[test]
 fn same_named_modules_resolve_alike_with_and_without_the_prefilter() {
     // Two services with a `pkg/llm.py` each; only b's calls a vendor. Each `app.views` imports
@@ -644,17 +652,7 @@ fn same_named_modules_resolve_alike_with_and_without_the_prefilter() {
     let view = "from pkg.llm import answer\n\n\ndef view(q):\n    return answer(q)\n";
     write(root, "svc/a/app/views.py", view);
     write(root, "svc/b/app/views.py", view);
-    let radius = |extra: &[&str]| {
-        let out = lockin()
-            .arg("scan")
-            .arg(root)
-            .args(["--format", "json", "--no-cache"])
-            .args(extra)
-            .output()
-            .unwrap();
-        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-        v["blast_radius"].clone()
-    };
+    let radius = |extra: &[&str]| scan_radius(root, extra);
     let with = radius(&[]);
     assert_eq!(with, radius(&["--no-prefilter"]));
     let importers = common::importers(&with[0]);
@@ -678,15 +676,7 @@ fn a_decorated_method_is_reached_through_its_class() {
         "from .llm import Assistant\n\n\ndef view(q):\n    return Assistant().ask(q)\n",
     );
     for extra in [&[][..], &["--no-prefilter"][..]] {
-        let out = lockin()
-            .arg("scan")
-            .arg(root)
-            .args(["--format", "json", "--no-cache"])
-            .args(extra)
-            .output()
-            .unwrap();
-        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-        let radius = &v["blast_radius"][0];
+        let radius = &scan_radius(root, extra)[0];
         let functions: Vec<&str> = radius["functions"]
             .as_array()
             .unwrap()

@@ -13,8 +13,10 @@
 
 use std::ops::Range;
 
+use super::LineIndex;
 use super::outline::{FunctionInfo, LocalImport, Outline};
-use crate::prefilter::inert::string_prefix;
+use crate::prefilter::ident_byte;
+use crate::prefilter::inert::{ident_start, string_prefix};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -43,14 +45,6 @@ struct Line {
 struct Lexer<'a> {
     text: &'a [u8],
     toks: Vec<Token>,
-}
-
-fn ident_start(b: u8) -> bool {
-    b.is_ascii_alphabetic() || b == b'_' || b >= 0x80
-}
-
-fn ident_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
 impl Lexer<'_> {
@@ -395,7 +389,7 @@ pub fn python_outline(text: &str) -> Option<Outline> {
     let word = |t: &Token| &bytes[t.start..t.end];
     let is = |t: Option<&Token>, w: &[u8]| t.is_some_and(|t| t.kind == Kind::Name && word(t) == w);
     let punct = |t: Option<&Token>, p: u8| t.is_some_and(|t| t.kind == Kind::Punct(p));
-    let rows = LineIndex::new(bytes);
+    let rows = LineIndex::new(text);
 
     let mut functions: Vec<FunctionInfo> = Vec::new();
     let mut calls: Vec<(usize, String)> = Vec::new();
@@ -434,23 +428,22 @@ pub fn python_outline(text: &str) -> Option<Outline> {
         let keyword_at = usize::from(is(first, b"async"));
         let head = ts.get(keyword_at);
         let in_match = stack.last().is_some_and(|b| b.kind == BlockKind::Match);
-        let (kind, is_header) = if is(head, b"def") {
-            (Some(BlockKind::Def(functions.len())), true)
+        let kind = if is(head, b"def") {
+            Some(BlockKind::Def(functions.len()))
         } else if is(head, b"class") {
             let name = ts.get(keyword_at + 1).filter(|t| t.kind == Kind::Name)?;
             let name = text.get(name.start..name.end)?;
-            (Some(BlockKind::Class(name.to_string())), true)
+            Some(BlockKind::Class(name.to_string()))
         } else if COMPOUND.iter().any(|w| is(head, w)) || (in_match && is(first, b"case")) {
-            (Some(BlockKind::Other), true)
+            Some(BlockKind::Other)
         } else if is(first, b"match") && ts.len() > 2 && punct(ts.last(), b':') {
-            (Some(BlockKind::Match), true)
-        } else {
-            (None, false)
-        };
-        let colon = if is_header {
-            Some(header_colon(ts, bytes)?)
+            Some(BlockKind::Match)
         } else {
             None
+        };
+        let colon = match kind {
+            Some(_) => Some(header_colon(ts, bytes)?),
+            None => None,
         };
         // Tokens where no call is: a `case` clause's pattern (up to its guard or colon).
         let mut pattern = 0..0;
@@ -704,21 +697,6 @@ fn from_import(ts: &[Token], text: &[u8], rows: &LineIndex) -> Option<Option<Loc
         names,
         line: rows.row(ts[0].start) + 1,
     }))
-}
-
-/// Offsets to 0-based rows.
-struct LineIndex(Vec<usize>);
-
-impl LineIndex {
-    fn new(text: &[u8]) -> LineIndex {
-        let mut starts = vec![0];
-        starts.extend(memchr::memchr_iter(b'\n', text).map(|i| i + 1));
-        LineIndex(starts)
-    }
-
-    fn row(&self, at: usize) -> usize {
-        self.0.partition_point(|&s| s <= at) - 1
-    }
 }
 
 #[cfg(test)]

@@ -985,6 +985,11 @@ impl LineIndex {
         let l = &src[self.range(src, row)];
         l.strip_suffix('\r').unwrap_or(l)
     }
+
+    /// The 0-based row holding a byte offset.
+    fn row(&self, at: usize) -> usize {
+        self.starts.partition_point(|&s| s <= at) - 1
+    }
 }
 
 const SNIPPET_MAX: usize = 200;

@@ -95,7 +95,7 @@ fn is_quote(b: Option<&u8>) -> bool {
     matches!(b, Some(b'"' | b'\''))
 }
 
-fn ident_start(b: u8) -> bool {
+pub(crate) fn ident_start(b: u8) -> bool {
     b.is_ascii_alphabetic() || b == b'_' || b >= 0x80
 }
 

@@ -646,7 +646,7 @@ fn logical_line_start(text: &[u8], at: usize) -> usize {
 }
 
 /// A byte of a Python identifier (any non-ASCII byte counts: it may be part of one).
-fn ident_byte(b: u8) -> bool {
+pub(crate) fn ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
