@@ -9,7 +9,9 @@
 //!    the file that defines it; imports are resolved by relative path or by module-path suffix
 //!    (the nearest file ending in it).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -198,7 +200,7 @@ pub struct Reach {
     /// The imports of the outlines followed so far, by the file imported.
     importers: Importers,
     /// The files whose imports were followed.
-    linked: std::collections::HashSet<String>,
+    linked: HashSet<String>,
 }
 
 impl Reach {

@@ -157,6 +157,116 @@ impl Language {
     }
 }
 
+/// A field of a syntax node that the analysis reads. `Node::child_by_field_name` compares the
+/// name with each of the grammar's field names on every call; `NodeFields::field` looks the id
+/// up once per grammar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Name,
+    Value,
+    Type,
+    Property,
+    Object,
+    Key,
+    Function,
+    Left,
+    Arguments,
+    Alias,
+    Source,
+    Right,
+    ModuleName,
+    Constructor,
+    Attribute,
+    Subscript,
+    Pattern,
+    Module,
+    Index,
+}
+
+impl Field {
+    pub const ALL: [Field; 19] = [
+        Field::Name,
+        Field::Value,
+        Field::Type,
+        Field::Property,
+        Field::Object,
+        Field::Key,
+        Field::Function,
+        Field::Left,
+        Field::Arguments,
+        Field::Alias,
+        Field::Source,
+        Field::Right,
+        Field::ModuleName,
+        Field::Constructor,
+        Field::Attribute,
+        Field::Subscript,
+        Field::Pattern,
+        Field::Module,
+        Field::Index,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Name => "name",
+            Field::Value => "value",
+            Field::Type => "type",
+            Field::Property => "property",
+            Field::Object => "object",
+            Field::Key => "key",
+            Field::Function => "function",
+            Field::Left => "left",
+            Field::Arguments => "arguments",
+            Field::Alias => "alias",
+            Field::Source => "source",
+            Field::Right => "right",
+            Field::ModuleName => "module_name",
+            Field::Constructor => "constructor",
+            Field::Attribute => "attribute",
+            Field::Subscript => "subscript",
+            Field::Pattern => "pattern",
+            Field::Module => "module",
+            Field::Index => "index",
+        }
+    }
+}
+
+/// Per grammar, the id of each field (0 where the grammar has no such field).
+fn field_ids() -> &'static [(tree_sitter::Language, [u16; Field::ALL.len()])] {
+    static TABLE: OnceLock<Vec<(tree_sitter::Language, [u16; Field::ALL.len()])>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        Language::ALL
+            .iter()
+            .map(|lang| {
+                let grammar = lang.grammar();
+                let ids = Field::ALL.map(|f| {
+                    grammar
+                        .field_id_for_name(f.name())
+                        .map_or(0, std::num::NonZeroU16::get)
+                });
+                (grammar, ids)
+            })
+            .collect()
+    })
+}
+
+/// Field access by id.
+pub trait NodeFields<'t> {
+    /// The child in `field`, as `child_by_field_name(field.name())` gives it.
+    fn field(&self, field: Field) -> Option<tree_sitter::Node<'t>>;
+}
+
+impl<'t> NodeFields<'t> for tree_sitter::Node<'t> {
+    fn field(&self, field: Field) -> Option<tree_sitter::Node<'t>> {
+        let lang = self.language();
+        let (_, ids) = field_ids().iter().find(|(g, _)| *g == *lang)?;
+        match ids[field as usize] {
+            0 => None,
+            id => self.child_by_field_id(id),
+        }
+    }
+}
+
 impl RuleLang {
     pub const ALL: [RuleLang; 4] = [
         RuleLang::Python,
@@ -226,6 +336,44 @@ mod tests {
             ("Makefile", None),
         ] {
             assert_eq!(Language::from_path(Path::new(file)), lang, "{file}");
+        }
+    }
+
+    #[test]
+    fn fields_by_id_are_the_fields_by_name() {
+        let code = "from a import b as c\nimport d.e\nclass F(G):\n  def h(self, i: int = 1): return j.k(l=m[n], *o) or {'p': q}\nimport r, { s as t } from 'u'; const v = new W(x.y); let z = a[b] = { c: 1 }; for (const d of e) {}";
+        for f in Field::ALL {
+            assert!(
+                Language::ALL
+                    .iter()
+                    .any(|l| l.grammar().field_id_for_name(f.name()).is_some()),
+                "no grammar has a field {}",
+                f.name()
+            );
+        }
+        for lang in Language::ALL {
+            let mut parser = tree_sitter::Parser::new();
+            parser.set_language(&lang.grammar()).unwrap();
+            let tree = parser.parse(code, None).unwrap();
+            let mut cursor = tree.walk();
+            let mut found = 0;
+            'walk: loop {
+                let node = cursor.node();
+                for f in Field::ALL {
+                    let by_name = node.child_by_field_name(f.name());
+                    found += usize::from(by_name.is_some());
+                    assert_eq!(node.field(f), by_name, "{} {}", lang.name(), f.name());
+                }
+                if cursor.goto_first_child() {
+                    continue;
+                }
+                while !cursor.goto_next_sibling() {
+                    if !cursor.goto_parent() {
+                        break 'walk;
+                    }
+                }
+            }
+            assert!(found > 10, "{}", lang.name());
         }
     }
 

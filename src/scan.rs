@@ -1,11 +1,12 @@
 //! The scan itself: walk -> read -> prefilter -> parse -> match, in parallel, then the findings
 //! sorted, scored, and the blast radius and plan computed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use rayon::prelude::*;
 
 use crate::analyze::{self, FileAnalysis, outline::Outline};
@@ -607,7 +608,7 @@ fn reach_prefiltered_callers(
                 (*i, cx.outline_of(parsers, &files[*i], &rels[*i], names))
             })
             .collect();
-        let mut done = std::collections::HashSet::new();
+        let mut done = HashSet::new();
         for ((i, outline), (_, names)) in parsed.into_iter().zip(&wanted) {
             looked_for.insert(i, names.len());
             if let Some((o, key)) = outline {

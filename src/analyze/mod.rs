@@ -15,7 +15,7 @@ use std::ops::Range;
 use tree_sitter::{Node, Parser, Point, QueryCursor, StreamingIterator, Tree};
 
 use crate::finding::Finding;
-use crate::lang::{Family, Language};
+use crate::lang::{Family, Field, Language, NodeFields};
 use crate::prefilter::{Live, QueryRoot};
 use crate::rules::{Category, PathPattern, Registry, RuleIdx, Seg, Vendor};
 use crate::source::char_column;
@@ -352,9 +352,7 @@ impl<'t, 'r> Analyzer<'t, 'r> {
         };
         let callee = &resolved.segs[..resolved.segs.len().saturating_sub(1)];
         if self.fam == Family::Python && is_env_getter(callee) {
-            let first = call
-                .child_by_field_name("arguments")
-                .and_then(|a| a.named_child(0));
+            let first = call.field(Field::Arguments).and_then(|a| a.named_child(0));
             if let Some(var) = first.and_then(|n| self.exact_string(n)) {
                 self.match_env_name(&var, call);
             }
@@ -389,7 +387,7 @@ impl<'t, 'r> Analyzer<'t, 'r> {
             let mut hits = Vec::new();
             if rule.matcher.args.is_empty() {
                 hits.push(self.hit(ri, call, None));
-            } else if let Some(args) = call.child_by_field_name("arguments") {
+            } else if let Some(args) = call.field(Field::Arguments) {
                 for arg in self.named_args(args, &rule.matcher.args) {
                     hits.push(self.hit(ri, arg, None));
                 }
@@ -413,7 +411,7 @@ impl<'t, 'r> Analyzer<'t, 'r> {
         for arg in args.named_children(&mut c) {
             match arg.kind() {
                 "keyword_argument" => {
-                    if let Some(n) = arg.child_by_field_name("name")
+                    if let Some(n) = arg.field(Field::Name)
                         && names.iter().any(|x| x == self.text(n))
                     {
                         out.push(arg);
@@ -424,7 +422,7 @@ impl<'t, 'r> Analyzer<'t, 'r> {
                     for pair in arg.named_children(&mut c2) {
                         let key = match pair.kind() {
                             "pair" => pair
-                                .child_by_field_name("key")
+                                .field(Field::Key)
                                 .and_then(|k| key_text(k, self.src, self.fam)),
                             "shorthand_property_identifier" => Some(self.text(pair).to_string()),
                             _ => None,
@@ -448,9 +446,9 @@ impl<'t, 'r> Analyzer<'t, 'r> {
         }
         // `process.env.NAME` / `import.meta.env.NAME`
         self.fam == Family::Js
-            && node.child_by_field_name("object").is_some_and(|o| {
+            && node.field(Field::Object).is_some_and(|o| {
                 o.kind() == "member_expression"
-                    && o.child_by_field_name("property")
+                    && o.field(Field::Property)
                         .is_some_and(|p| self.text(p) == "env")
             })
     }
@@ -460,7 +458,7 @@ impl<'t, 'r> Analyzer<'t, 'r> {
         let Some(prop) = prop else { return };
         let name = self.text(prop);
         if self.fam == Family::Js
-            && let Some(obj) = node.child_by_field_name("object")
+            && let Some(obj) = node.field(Field::Object)
             && self.is_env_object(obj)
         {
             self.match_env_name(name, node);
@@ -499,14 +497,8 @@ impl<'t, 'r> Analyzer<'t, 'r> {
 
     fn match_env_subscript(&mut self, node: Node<'t>) {
         let (obj, key) = match self.fam {
-            Family::Python => (
-                node.child_by_field_name("value"),
-                node.child_by_field_name("subscript"),
-            ),
-            Family::Js => (
-                node.child_by_field_name("object"),
-                node.child_by_field_name("index"),
-            ),
+            Family::Python => (node.field(Field::Value), node.field(Field::Subscript)),
+            Family::Js => (node.field(Field::Object), node.field(Field::Index)),
         };
         let (Some(obj), Some(key)) = (obj, key) else {
             return;
@@ -521,10 +513,8 @@ impl<'t, 'r> Analyzer<'t, 'r> {
 
     /// `const { OPENAI_API_KEY } = process.env`
     fn match_env_destructuring(&mut self, node: Node<'t>) {
-        let (Some(pattern), Some(value)) = (
-            node.child_by_field_name("name"),
-            node.child_by_field_name("value"),
-        ) else {
+        let (Some(pattern), Some(value)) = (node.field(Field::Name), node.field(Field::Value))
+        else {
             return;
         };
         if pattern.kind() != "object_pattern" || self.fam != Family::Js {
@@ -532,10 +522,10 @@ impl<'t, 'r> Analyzer<'t, 'r> {
         }
         let is_env = value.kind() == "member_expression"
             && value
-                .child_by_field_name("property")
+                .field(Field::Property)
                 .is_some_and(|p| self.text(p) == "env")
             && value
-                .child_by_field_name("object")
+                .field(Field::Object)
                 .is_some_and(|o| matches!(self.text(o), "process" | "import.meta"));
         if !is_env {
             return;
@@ -545,9 +535,9 @@ impl<'t, 'r> Analyzer<'t, 'r> {
         for prop in props {
             let key = match prop.kind() {
                 "shorthand_property_identifier_pattern" => Some(prop),
-                "pair_pattern" | "object_assignment_pattern" => prop
-                    .child_by_field_name("key")
-                    .or_else(|| prop.child_by_field_name("left")),
+                "pair_pattern" | "object_assignment_pattern" => {
+                    prop.field(Field::Key).or_else(|| prop.field(Field::Left))
+                }
                 _ => None,
             };
             if let Some(k) = key.and_then(|k| {
@@ -634,11 +624,11 @@ impl<'t, 'r> Analyzer<'t, 'r> {
                 "pair" => {
                     // (a bare name keys a Python dict by the variable's value, not its name)
                     if let Some(k) = child
-                        .child_by_field_name("key")
+                        .field(Field::Key)
                         .filter(|k| self.fam == Family::Js || is_string(*k, self.fam))
                         .and_then(|k| key_text(k, self.src, self.fam))
                     {
-                        entries.push((k, child, child.child_by_field_name("value")));
+                        entries.push((k, child, child.field(Field::Value)));
                     }
                 }
                 "shorthand_property_identifier" => {

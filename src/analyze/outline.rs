@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use tree_sitter::Node;
 
 use super::literal::{key_text, string_value};
-use crate::lang::Family;
+use crate::lang::{Family, Field, NodeFields};
 
 /// A named function or method and the (simple) names it calls.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,10 +49,7 @@ fn text<'a>(node: Node, src: &'a str) -> &'a str {
 
 /// The name a function node is known by, if it has one.
 pub fn function_name(node: Node, src: &str, fam: Family) -> Option<String> {
-    let own = |n: Node| {
-        n.child_by_field_name("name")
-            .map(|x| text(x, src).to_string())
-    };
+    let own = |n: Node| n.field(Field::Name).map(|x| text(x, src).to_string());
     match (fam, node.kind()) {
         (Family::Python, "function_definition") => {
             let name = own(node)?;
@@ -85,12 +82,12 @@ pub fn function_name(node: Node, src: &str, fam: Family) -> Option<String> {
         (Family::Js, "arrow_function" | "function_expression" | "function") => {
             let parent = node.parent()?;
             let name = match parent.kind() {
-                "variable_declarator" => parent.child_by_field_name("name")?,
-                "pair" => parent.child_by_field_name("key")?,
-                "assignment_expression" => parent.child_by_field_name("left")?,
+                "variable_declarator" => parent.field(Field::Name)?,
+                "pair" => parent.field(Field::Key)?,
+                "assignment_expression" => parent.field(Field::Left)?,
                 "public_field_definition" | "field_definition" => parent
-                    .child_by_field_name("name")
-                    .or_else(|| parent.child_by_field_name("property"))?,
+                    .field(Field::Name)
+                    .or_else(|| parent.field(Field::Property))?,
                 _ => return None,
             };
             if name.kind() == "object_pattern" || name.kind() == "array_pattern" {
@@ -155,16 +152,16 @@ impl OutlineBuilder {
 /// The simple name a call's callee ends in.
 pub fn callee_name(call: Node, src: &str) -> Option<String> {
     let mut callee = call
-        .child_by_field_name("function")
-        .or_else(|| call.child_by_field_name("constructor"))?;
+        .field(Field::Function)
+        .or_else(|| call.field(Field::Constructor))?;
     // tree-sitter-python reads `[*f(x)]` as a call of `*f`
     if callee.kind() == "list_splat" {
         callee = callee.named_child(0)?;
     }
     let name = match callee.kind() {
         "identifier" => callee,
-        "attribute" => callee.child_by_field_name("attribute")?,
-        "member_expression" => callee.child_by_field_name("property")?,
+        "attribute" => callee.field(Field::Attribute)?,
+        "member_expression" => callee.field(Field::Property)?,
         _ => return None,
     };
     Some(text(name, src).to_string())
@@ -175,12 +172,12 @@ pub fn local_import(node: Node, src: &str, fam: Family) -> Option<LocalImport> {
     let line = node.start_position().row + 1;
     match (fam, node.kind()) {
         (Family::Python, "import_from_statement") => {
-            let module = text(node.child_by_field_name("module_name")?, src).to_string();
+            let module = text(node.field(Field::ModuleName)?, src).to_string();
             let mut names = Vec::new();
             let mut c = node.walk();
             for n in node.children_by_field_name("name", &mut c) {
                 let orig = if n.kind() == "aliased_import" {
-                    n.child_by_field_name("name")?
+                    n.field(Field::Name)?
                 } else {
                     n
                 };
@@ -193,15 +190,13 @@ pub fn local_import(node: Node, src: &str, fam: Family) -> Option<LocalImport> {
             })
         }
         (Family::Js, "import_statement") => {
-            let module = string_value(node.child_by_field_name("source")?, src, fam)?.value;
+            let module = string_value(node.field(Field::Source)?, src, fam)?.value;
             let mut names = Vec::new();
             let mut stack = vec![node];
             while let Some(n) = stack.pop() {
                 match n.kind() {
                     "import_specifier" => {
-                        if let Some(name) = n
-                            .child_by_field_name("name")
-                            .and_then(|k| key_text(k, src, fam))
+                        if let Some(name) = n.field(Field::Name).and_then(|k| key_text(k, src, fam))
                         {
                             names.push(name);
                         }

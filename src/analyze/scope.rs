@@ -6,12 +6,12 @@
 //! module-level client it uses, the first one). `self.x` / `this.x` are names of their own, so a
 //! client stored in `__init__` or a class field is found from any method of the file.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use tree_sitter::Node;
 
 use super::literal::{key_text, string_value};
-use crate::lang::Family;
+use crate::lang::{Family, Field, NodeFields};
 use crate::rules::{Registry, Seg, Vendor};
 
 /// How deep resolution follows bindings and nested expressions before giving up. Bounds the
@@ -178,10 +178,9 @@ impl<'t, 'r> Scope<'t, 'r> {
                             }
                         }
                         "aliased_import" => {
-                            let (Some(m), Some(alias)) = (
-                                name.child_by_field_name("name"),
-                                name.child_by_field_name("alias"),
-                            ) else {
+                            let (Some(m), Some(alias)) =
+                                (name.field(Field::Name), name.field(Field::Alias))
+                            else {
                                 continue;
                             };
                             let module = self.module_segs(self.text(m));
@@ -196,7 +195,7 @@ impl<'t, 'r> Scope<'t, 'r> {
                 }
             }
             "import_from_statement" => {
-                let Some(module) = node.child_by_field_name("module_name") else {
+                let Some(module) = node.field(Field::ModuleName) else {
                     return;
                 };
                 let relative = module.kind() == "relative_import";
@@ -219,13 +218,12 @@ impl<'t, 'r> Scope<'t, 'r> {
                             Some(id) => (name, id),
                             None => continue,
                         },
-                        "aliased_import" => match (
-                            name.child_by_field_name("name"),
-                            name.child_by_field_name("alias"),
-                        ) {
-                            (Some(o), Some(a)) => (o, a),
-                            _ => continue,
-                        },
+                        "aliased_import" => {
+                            match (name.field(Field::Name), name.field(Field::Alias)) {
+                                (Some(o), Some(a)) => (o, a),
+                                _ => continue,
+                            }
+                        }
                         _ => continue,
                     };
                     if relative {
@@ -245,12 +243,12 @@ impl<'t, 'r> Scope<'t, 'r> {
                 }
             }
             "assignment" => {
-                let Some(left) = node.child_by_field_name("left") else {
+                let Some(left) = node.field(Field::Left) else {
                     return;
                 };
-                if let Some(right) = node.child_by_field_name("right") {
+                if let Some(right) = node.field(Field::Right) {
                     self.bind(left, end, BindVal::Expr(right));
-                } else if let Some(ty) = node.child_by_field_name("type") {
+                } else if let Some(ty) = node.field(Field::Type) {
                     self.bind(left, end, BindVal::Instance(ty));
                 }
             }
@@ -258,29 +256,24 @@ impl<'t, 'r> Scope<'t, 'r> {
                 // `with OpenAI() as client:`
                 if node.parent().is_some_and(|p| p.kind() == "with_item")
                     && let (Some(value), Some(alias)) =
-                        (node.named_child(0), node.child_by_field_name("alias"))
+                        (node.named_child(0), node.field(Field::Alias))
                     && let Some(name) = alias.named_child(0)
                 {
                     self.bind(name, end, BindVal::Expr(value));
                 }
             }
             "typed_parameter" => {
-                if let (Some(name), Some(ty)) =
-                    (node.named_child(0), node.child_by_field_name("type"))
-                {
+                if let (Some(name), Some(ty)) = (node.named_child(0), node.field(Field::Type)) {
                     self.bind(name, node.start_byte(), BindVal::Instance(ty));
                 }
             }
             "typed_default_parameter" => {
-                if let (Some(name), Some(ty)) = (
-                    node.child_by_field_name("name"),
-                    node.child_by_field_name("type"),
-                ) {
+                if let (Some(name), Some(ty)) = (node.field(Field::Name), node.field(Field::Type)) {
                     self.bind(name, node.start_byte(), BindVal::Instance(ty));
                 }
             }
             "function_definition" | "class_definition" => {
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.field(Field::Name) {
                     self.bind(name, node.start_byte(), BindVal::Local);
                 }
             }
@@ -298,7 +291,7 @@ impl<'t, 'r> Scope<'t, 'r> {
         let end = node.end_byte();
         match kind {
             "import_statement" => {
-                let Some(source) = node.child_by_field_name("source") else {
+                let Some(source) = node.field(Field::Source) else {
                     return;
                 };
                 let Some(module) = string_value(source, self.src, self.fam) else {
@@ -332,10 +325,10 @@ impl<'t, 'r> Scope<'t, 'r> {
                         "named_imports" => {
                             let mut c3 = part.walk();
                             for spec in part.named_children(&mut c3) {
-                                let Some(name) = spec.child_by_field_name("name") else {
+                                let Some(name) = spec.field(Field::Name) else {
                                     continue;
                                 };
-                                let local = spec.child_by_field_name("alias").unwrap_or(name);
+                                let local = spec.field(Field::Alias).unwrap_or(name);
                                 let mut path = base.clone();
                                 let imported =
                                     key_text(name, self.src, self.fam).unwrap_or_default();
@@ -350,7 +343,7 @@ impl<'t, 'r> Scope<'t, 'r> {
                 }
             }
             "export_statement" => {
-                if let Some(source) = node.child_by_field_name("source")
+                if let Some(source) = node.field(Field::Source)
                     && let Some(module) = string_value(source, self.src, self.fam)
                     && !is_relative(&module.value)
                 {
@@ -359,14 +352,11 @@ impl<'t, 'r> Scope<'t, 'r> {
                 }
             }
             "variable_declarator" => {
-                let (Some(name), Some(value)) = (
-                    node.child_by_field_name("name"),
-                    node.child_by_field_name("value"),
-                ) else {
-                    if let (Some(name), Some(ty)) = (
-                        node.child_by_field_name("name"),
-                        node.child_by_field_name("type"),
-                    ) {
+                let (Some(name), Some(value)) = (node.field(Field::Name), node.field(Field::Value))
+                else {
+                    if let (Some(name), Some(ty)) =
+                        (node.field(Field::Name), node.field(Field::Type))
+                    {
                         self.bind(name, end, BindVal::Instance(ty));
                     }
                     return;
@@ -377,10 +367,10 @@ impl<'t, 'r> Scope<'t, 'r> {
                         // `const { A, B: C } = require("m")`: each name is an import of `m.A`.
                         let module = match value.kind() {
                             "call_expression" => value
-                                .child_by_field_name("function")
+                                .field(Field::Function)
                                 .and_then(|f| self.js_module_call(value, f)),
                             "await_expression" => value.named_child(0).and_then(|call| {
-                                self.js_module_call(call, call.child_by_field_name("function")?)
+                                self.js_module_call(call, call.field(Field::Function)?)
                             }),
                             _ => None,
                         };
@@ -392,10 +382,9 @@ impl<'t, 'r> Scope<'t, 'r> {
                                     self.push_member_import(value, module.as_deref(), prop);
                                 }
                                 "pair_pattern" => {
-                                    if let (Some(k), Some(v)) = (
-                                        prop.child_by_field_name("key"),
-                                        prop.child_by_field_name("value"),
-                                    ) && v.kind() == "identifier"
+                                    if let (Some(k), Some(v)) =
+                                        (prop.field(Field::Key), prop.field(Field::Value))
+                                        && v.kind() == "identifier"
                                     {
                                         self.bind(v, end, BindVal::Member(value, k));
                                         self.push_member_import(value, module.as_deref(), k);
@@ -409,22 +398,21 @@ impl<'t, 'r> Scope<'t, 'r> {
                 }
             }
             "assignment_expression" => {
-                if let (Some(left), Some(right)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                ) {
+                if let (Some(left), Some(right)) =
+                    (node.field(Field::Left), node.field(Field::Right))
+                {
                     self.bind(left, end, BindVal::Expr(right));
                 }
             }
             "public_field_definition" | "field_definition" => {
                 let name = node
-                    .child_by_field_name("name")
-                    .or_else(|| node.child_by_field_name("property"));
+                    .field(Field::Name)
+                    .or_else(|| node.field(Field::Property));
                 if let Some(name) = name {
                     let key = format!("this.{}", self.text(name));
-                    let val = match node.child_by_field_name("value") {
+                    let val = match node.field(Field::Value) {
                         Some(v) => BindVal::Expr(v),
-                        None => match node.child_by_field_name("type") {
+                        None => match node.field(Field::Type) {
                             Some(t) => BindVal::Instance(t),
                             None => return,
                         },
@@ -437,16 +425,15 @@ impl<'t, 'r> Scope<'t, 'r> {
                 }
             }
             "required_parameter" | "optional_parameter" => {
-                if let (Some(name), Some(ty)) = (
-                    node.child_by_field_name("pattern"),
-                    node.child_by_field_name("type"),
-                ) && name.kind() == "identifier"
+                if let (Some(name), Some(ty)) =
+                    (node.field(Field::Pattern), node.field(Field::Type))
+                    && name.kind() == "identifier"
                 {
                     self.bind(name, node.start_byte(), BindVal::Instance(ty));
                 }
             }
             "function_declaration" | "class_declaration" | "generator_function_declaration" => {
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.field(Field::Name) {
                     let key = self.text(name);
                     self.bindings.entry(key).or_default().push(Binding {
                         pos: node.start_byte(),
@@ -562,8 +549,8 @@ impl<'t, 'r> Scope<'t, 'r> {
             }
             "call" | "call_expression" | "new_expression" => {
                 let callee = node
-                    .child_by_field_name("function")
-                    .or_else(|| node.child_by_field_name("constructor"))?;
+                    .field(Field::Function)
+                    .or_else(|| node.field(Field::Constructor))?;
                 if self.fam == Family::Js
                     && let Some(module) = self.js_module_call(node, callee)
                 {
@@ -573,7 +560,7 @@ impl<'t, 'r> Scope<'t, 'r> {
                     });
                 }
                 let mut r = self.resolve_at(callee, depth + 1)?;
-                let args = node.child_by_field_name("arguments");
+                let args = node.field(Field::Arguments);
                 if let Some(tag) = self.client_tag(&r.segs, args, depth) {
                     r.client = Some(tag);
                 }
@@ -582,8 +569,8 @@ impl<'t, 'r> Scope<'t, 'r> {
             }
             "subscript" | "subscript_expression" => {
                 let obj = node
-                    .child_by_field_name("value")
-                    .or_else(|| node.child_by_field_name("object"))?;
+                    .field(Field::Value)
+                    .or_else(|| node.field(Field::Object))?;
                 let mut r = self.resolve_at(obj, depth + 1)?;
                 r.segs.push(Seg::Index);
                 Some(r)
@@ -603,15 +590,13 @@ impl<'t, 'r> Scope<'t, 'r> {
             }
             "generic_type" => {
                 // `Foo<T>`: the type is `Foo`.
-                let inner = node
-                    .child_by_field_name("name")
-                    .or_else(|| node.named_child(0))?;
+                let inner = node.field(Field::Name).or_else(|| node.named_child(0))?;
                 self.resolve_at(inner, depth + 1)
             }
             "nested_type_identifier" => {
                 // `ns.Foo` in a type position.
-                let module = node.child_by_field_name("module")?;
-                let name = node.child_by_field_name("name")?;
+                let module = node.field(Field::Module)?;
+                let name = node.field(Field::Name)?;
                 let mut r = self.resolve_at(module, depth + 1)?;
                 r.segs.push(Seg::Name(self.text(name).into()));
                 Some(r)
@@ -629,7 +614,7 @@ impl<'t, 'r> Scope<'t, 'r> {
         if !is_loader {
             return None;
         }
-        let first = call.child_by_field_name("arguments")?.named_child(0)?;
+        let first = call.field(Field::Arguments)?.named_child(0)?;
         let v = string_value(first, self.src, self.fam)?;
         if !v.exact || is_relative(&v.value) {
             return None;
@@ -639,7 +624,7 @@ impl<'t, 'r> Scope<'t, 'r> {
 
     /// The module a `require()`/`import()` call loads, for import findings.
     pub fn js_loaded_module(&self, call: Node<'t>) -> Option<Vec<Seg>> {
-        let callee = call.child_by_field_name("function")?;
+        let callee = call.field(Field::Function)?;
         self.js_module_call(call, callee)
     }
 
@@ -685,9 +670,9 @@ impl<'t, 'r> Scope<'t, 'r> {
         for arg in args.named_children(&mut c) {
             match arg.kind() {
                 "keyword_argument" => {
-                    let name = arg.child_by_field_name("name")?;
+                    let name = arg.field(Field::Name)?;
                     if names.iter().any(|n| n == self.text(name)) {
-                        return arg.child_by_field_name("value");
+                        return arg.field(Field::Value);
                     }
                 }
                 "object" => {
@@ -696,10 +681,10 @@ impl<'t, 'r> Scope<'t, 'r> {
                         match pair.kind() {
                             "pair" => {
                                 let key = pair
-                                    .child_by_field_name("key")
+                                    .field(Field::Key)
                                     .and_then(|k| key_text(k, self.src, self.fam));
                                 if key.is_some_and(|k| names.contains(&k)) {
-                                    return pair.child_by_field_name("value");
+                                    return pair.field(Field::Value);
                                 }
                             }
                             "shorthand_property_identifier"
@@ -750,10 +735,10 @@ impl<'t, 'r> Scope<'t, 'r> {
 /// The object and the property name of `a.b` (Python `attribute`, JS `member_expression`).
 pub fn member_parts(node: Node<'_>, fam: Family) -> Option<(Node<'_>, Node<'_>)> {
     let prop = match fam {
-        Family::Python => node.child_by_field_name("attribute")?,
-        Family::Js => node.child_by_field_name("property")?,
+        Family::Python => node.field(Field::Attribute)?,
+        Family::Js => node.field(Field::Property)?,
     };
-    Some((node.child_by_field_name("object")?, prop))
+    Some((node.field(Field::Object)?, prop))
 }
 
 /// The host of an absolute http(s) URL, lowercased.
