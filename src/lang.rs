@@ -339,6 +339,22 @@ mod tests {
         }
     }
 
+    /// Calls `f` with every node of `tree`, in pre-order.
+    fn each_node<'t>(tree: &'t tree_sitter::Tree, mut f: impl FnMut(tree_sitter::Node<'t>)) {
+        let mut cursor = tree.walk();
+        loop {
+            f(cursor.node());
+            if cursor.goto_first_child() {
+                continue;
+            }
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    return;
+                }
+            }
+        }
+    }
+
     #[test]
     fn fields_by_id_are_the_fields_by_name() {
         let code = "from a import b as c\nimport d.e\nclass F(G):\n  def h(self, i: int = 1): return j.k(l=m[n], *o) or {'p': q}\nimport r, { s as t } from 'u'; const v = new W(x.y); let z = a[b] = { c: 1 }; for (const d of e) {}";
@@ -355,24 +371,14 @@ mod tests {
             let mut parser = tree_sitter::Parser::new();
             parser.set_language(&lang.grammar()).unwrap();
             let tree = parser.parse(code, None).unwrap();
-            let mut cursor = tree.walk();
             let mut found = 0;
-            'walk: loop {
-                let node = cursor.node();
+            each_node(&tree, |node| {
                 for f in Field::ALL {
                     let by_name = node.child_by_field_name(f.name());
                     found += usize::from(by_name.is_some());
                     assert_eq!(node.field(f), by_name, "{} {}", lang.name(), f.name());
                 }
-                if cursor.goto_first_child() {
-                    continue;
-                }
-                while !cursor.goto_next_sibling() {
-                    if !cursor.goto_parent() {
-                        break 'walk;
-                    }
-                }
-            }
+            });
             assert!(found > 10, "{}", lang.name());
         }
     }
@@ -386,10 +392,8 @@ mod tests {
             parser.set_language(&lang.grammar()).unwrap();
             let tree = parser.parse(code, None).unwrap();
             let names = lang.kind_names();
-            let mut cursor = tree.walk();
             let mut seen = 0;
-            'walk: loop {
-                let node = cursor.node();
+            each_node(&tree, |node| {
                 if let Some(name) = names.get(usize::from(node.kind_id())) {
                     assert_eq!(*name, node.kind(), "{}", lang.name());
                     seen += 1;
@@ -401,15 +405,7 @@ mod tests {
                         node.kind()
                     );
                 }
-                if cursor.goto_first_child() {
-                    continue;
-                }
-                while !cursor.goto_next_sibling() {
-                    if !cursor.goto_parent() {
-                        break 'walk;
-                    }
-                }
-            }
+            });
             assert!(seen > 20, "{}", lang.name());
         }
     }
