@@ -267,6 +267,33 @@ impl<'t> NodeFields<'t> for tree_sitter::Node<'t> {
     }
 }
 
+/// Calls `visit` with every node of the tree and its kind, in pre-order, with a cursor (no
+/// recursion: deep trees cannot overflow the stack). Kinds come from the grammar's table.
+pub fn preorder<'t>(
+    tree: &'t tree_sitter::Tree,
+    lang: Language,
+    mut visit: impl FnMut(tree_sitter::Node<'t>, &'t str),
+) {
+    let mut cursor = tree.walk();
+    let kinds = lang.kind_names();
+    loop {
+        let node = cursor.node();
+        let kind = kinds
+            .get(usize::from(node.kind_id()))
+            .copied()
+            .unwrap_or_else(|| node.kind());
+        visit(node, kind);
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
 impl RuleLang {
     pub const ALL: [RuleLang; 4] = [
         RuleLang::Python,
@@ -339,22 +366,6 @@ mod tests {
         }
     }
 
-    /// Calls `f` with every node of `tree`, in pre-order.
-    fn each_node<'t>(tree: &'t tree_sitter::Tree, mut f: impl FnMut(tree_sitter::Node<'t>)) {
-        let mut cursor = tree.walk();
-        loop {
-            f(cursor.node());
-            if cursor.goto_first_child() {
-                continue;
-            }
-            while !cursor.goto_next_sibling() {
-                if !cursor.goto_parent() {
-                    return;
-                }
-            }
-        }
-    }
-
     #[test]
     fn fields_by_id_are_the_fields_by_name() {
         let code = "from a import b as c\nimport d.e\nclass F(G):\n  def h(self, i: int = 1): return j.k(l=m[n], *o) or {'p': q}\nimport r, { s as t } from 'u'; const v = new W(x.y); let z = a[b] = { c: 1 }; for (const d of e) {}";
@@ -372,7 +383,7 @@ mod tests {
             parser.set_language(&lang.grammar()).unwrap();
             let tree = parser.parse(code, None).unwrap();
             let mut found = 0;
-            each_node(&tree, |node| {
+            preorder(&tree, lang, |node, _| {
                 for f in Field::ALL {
                     let by_name = node.child_by_field_name(f.name());
                     found += usize::from(by_name.is_some());
@@ -393,7 +404,7 @@ mod tests {
             let tree = parser.parse(code, None).unwrap();
             let names = lang.kind_names();
             let mut seen = 0;
-            each_node(&tree, |node| {
+            preorder(&tree, lang, |node, _| {
                 if let Some(name) = names.get(usize::from(node.kind_id())) {
                     assert_eq!(*name, node.kind(), "{}", lang.name());
                     seen += 1;

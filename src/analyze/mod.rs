@@ -15,7 +15,7 @@ use std::ops::Range;
 use tree_sitter::{Node, Parser, Point, QueryCursor, StreamingIterator, Tree};
 
 use crate::finding::Finding;
-use crate::lang::{Family, Field, Language, NodeFields};
+use crate::lang::{Family, Field, Language, NodeFields, preorder};
 use crate::prefilter::{Live, QueryRoot};
 use crate::rules::{Category, PathPattern, Registry, RuleIdx, Seg, Vendor};
 use crate::source::char_column;
@@ -248,29 +248,6 @@ pub fn outline_tree(tree: &Tree, src: &str, lang: Language) -> outline::Outline 
     let fam = lang.family();
     preorder(tree, lang, |node, kind| outline.visit(node, kind, src, fam));
     outline.finish()
-}
-
-/// Calls `visit` with every node of the tree and its kind, in pre-order, with a cursor (no
-/// recursion: deep trees cannot overflow the stack). Kinds come from the grammar's table.
-fn preorder<'t>(tree: &'t Tree, lang: Language, mut visit: impl FnMut(Node<'t>, &'t str)) {
-    let mut cursor = tree.walk();
-    let kinds = lang.kind_names();
-    loop {
-        let node = cursor.node();
-        let kind = kinds
-            .get(usize::from(node.kind_id()))
-            .copied()
-            .unwrap_or_else(|| node.kind());
-        visit(node, kind);
-        if cursor.goto_first_child() {
-            continue;
-        }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() {
-                return;
-            }
-        }
-    }
 }
 
 impl<'t, 'r> Analyzer<'t, 'r> {
